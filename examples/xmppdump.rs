@@ -1,0 +1,146 @@
+//! xmppdump: read one XMPP stream (a file or stdin) and print one JSON object per stream
+//! event (see the `xmpp_stream::dump` module for the format).
+//!
+//! ```text
+//! cargo run --release --example xmppdump -- [--chunk N] [--count] [--max-stanza-bytes N] [FILE|-]
+//! ```
+//!
+//! Exit status: 0 for a stream that ended cleanly or at end of input between stanzas,
+//! 1 for an error (printed as `{"error": ...}`), 2 for bad usage.
+
+use std::io::{self, Read, Write};
+use std::process::ExitCode;
+use xmpp_stream::{dump, Config, Event, Limits, Parser};
+
+const USAGE: &str = "usage: xmppdump [--chunk N] [--count] [--max-stanza-bytes N] [FILE|-]";
+
+struct Args {
+    chunk: Option<usize>,
+    count: bool,
+    max_stanza_bytes: Option<usize>,
+    path: Option<String>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        chunk: None,
+        count: false,
+        max_stanza_bytes: None,
+        path: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        let mut number = |name: &str| -> Result<usize, String> {
+            let v = it.next().ok_or(format!("{name} needs a value"))?;
+            match v.parse::<usize>() {
+                Ok(n) if n > 0 => Ok(n),
+                _ => Err(format!("{name}: not a positive number: {v}")),
+            }
+        };
+        match a.as_str() {
+            "--chunk" => args.chunk = Some(number("--chunk")?),
+            "--max-stanza-bytes" => args.max_stanza_bytes = Some(number("--max-stanza-bytes")?),
+            "--count" => args.count = true,
+            "-h" | "--help" => return Err(String::new()),
+            _ if a.starts_with("--") => return Err(format!("unknown option {a}")),
+            _ if args.path.is_none() => args.path = Some(a),
+            _ => return Err(format!("unexpected argument {a}")),
+        }
+    }
+    Ok(args)
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(msg) => {
+            if !msg.is_empty() {
+                eprintln!("xmppdump: {msg}");
+            }
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut input: Box<dyn Read> = match args.path.as_deref() {
+        None | Some("-") => Box::new(io::stdin().lock()),
+        Some(p) => match std::fs::File::open(p) {
+            Ok(f) => Box::new(f),
+            Err(e) => {
+                eprintln!("xmppdump: {p}: {e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let mut limits = Limits::default();
+    if let Some(n) = args.max_stanza_bytes {
+        limits.max_stanza_bytes = n;
+    }
+    let mut parser = Parser::with_config(Config::default().limits(limits).implicit_restart(true));
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let mut line = String::new();
+    let mut chunk = vec![0u8; args.chunk.unwrap_or(0)];
+    let (mut stanzas, mut bytes) = (0u64, 0u64);
+
+    let result: Result<(), xmpp_stream::Error> = (|| loop {
+        let n = if args.chunk.is_some() {
+            read_full(&mut input, &mut chunk).inspect(|&n| parser.feed(&chunk[..n]))
+        } else {
+            parser.read_from(&mut input)
+        };
+        let n = match n {
+            Ok(n) => n,
+            Err(e) => {
+                eprintln!("xmppdump: read error: {e}");
+                std::process::exit(2);
+            }
+        };
+        bytes += n as u64;
+        while let Some(event) = parser.next_event()? {
+            if matches!(event, Event::Stanza(_)) {
+                stanzas += 1;
+            }
+            if !args.count {
+                line.clear();
+                dump::write_event(&mut line, &event);
+                if out.write_all(line.as_bytes()).is_err() {
+                    std::process::exit(2);
+                }
+            }
+        }
+        if n == 0 {
+            return parser.finish();
+        }
+    })();
+
+    let status = match result {
+        Ok(()) => {
+            if args.count {
+                let _ = writeln!(out, "{{\"stanzas\":{stanzas},\"bytes\":{bytes}}}");
+            }
+            0
+        }
+        Err(e) => {
+            line.clear();
+            dump::write_error(&mut line, &e);
+            let _ = out.write_all(line.as_bytes());
+            1
+        }
+    };
+    let _ = out.flush();
+    ExitCode::from(status)
+}
+
+/// Reads until `buf` is full or the input ends (so that `--chunk N` feeds exactly N bytes).
+fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}

@@ -1,0 +1,181 @@
+//! Namespaces in XML 1.0: the namespace-name table and the stack of in-scope prefix
+//! bindings. Reads only names and values it is handed; never touches the buffer itself.
+
+use smallvec::SmallVec;
+
+/// `http://www.w3.org/XML/1998/namespace`, bound to the `xml` prefix.
+pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+/// `http://www.w3.org/2000/xmlns/`, the namespace of `xmlns` declarations.
+pub const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
+/// `http://etherx.jabber.org/streams`, the namespace of the stream root.
+pub const STREAMS_NS: &str = "http://etherx.jabber.org/streams";
+
+/// Namespace id of "no namespace".
+pub(crate) const NS_NONE: u32 = 0;
+/// Namespace id of [`XML_NS`].
+pub(crate) const NS_XML: u32 = 1;
+const FIXED: usize = 2;
+
+/// Namespace names referenced by id from tree records. Ids below a mark (taken after the
+/// stream header) survive from stanza to stanza; the rest are dropped per stanza.
+#[derive(Debug, Clone)]
+pub(crate) struct NsTable {
+    text: String,
+    entries: Vec<(u32, u32)>,
+}
+
+impl Default for NsTable {
+    fn default() -> Self {
+        let mut t = NsTable {
+            text: String::new(),
+            entries: Vec::new(),
+        };
+        t.entries.push((0, 0));
+        t.push(XML_NS);
+        t
+    }
+}
+
+impl NsTable {
+    /// Adds a namespace name; returns its id.
+    pub(crate) fn push(&mut self, uri: &str) -> u32 {
+        let start = self.text.len() as u32;
+        self.text.push_str(uri);
+        self.entries.push((start, uri.len() as u32));
+        (self.entries.len() - 1) as u32
+    }
+
+    /// The namespace name of `id` ("" for none, or for an unknown id).
+    #[inline]
+    pub(crate) fn get(&self, id: u32) -> &str {
+        match self.entries.get(id as usize) {
+            Some(&(s, l)) => self.text.get(s as usize..(s + l) as usize).unwrap_or(""),
+            None => "",
+        }
+    }
+
+    /// Mutable access to the text storage, for decoding a value straight into it.
+    pub(crate) fn text_mut(&mut self) -> &mut String {
+        &mut self.text
+    }
+
+    /// Registers `text[start..]` (just written through [`text_mut`](Self::text_mut)) as
+    /// a namespace name; returns its id.
+    pub(crate) fn seal_from(&mut self, start: usize) -> u32 {
+        let len = self.text.len() - start;
+        self.entries.push((start as u32, len as u32));
+        (self.entries.len() - 1) as u32
+    }
+
+    pub(crate) fn mark(&self) -> (usize, usize) {
+        (self.entries.len(), self.text.len())
+    }
+
+    pub(crate) fn truncate(&mut self, mark: (usize, usize)) {
+        self.entries.truncate(mark.0.max(FIXED));
+        let keep = self.entries.last().map_or(0, |&(s, l)| (s + l) as usize);
+        self.text.truncate(mark.1.max(keep));
+    }
+
+    pub(crate) fn reset(&mut self) {
+        self.truncate((FIXED, 0));
+    }
+
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.text.capacity() + self.entries.capacity() * 8
+    }
+
+    pub(crate) fn shrink(&mut self) {
+        self.text.shrink_to_fit();
+        self.entries.shrink_to_fit();
+    }
+}
+
+/// One `xmlns:prefix` binding in scope. The prefix text lives in the table's text.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Binding {
+    prefix: (u32, u32),
+    ns: u32,
+}
+
+/// The stack of in-scope prefixed bindings; default namespaces are tracked by the framer
+/// per open element.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Bindings {
+    stack: SmallVec<[Binding; 8]>,
+}
+
+impl Bindings {
+    pub(crate) fn len(&self) -> usize {
+        self.stack.len()
+    }
+
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.stack.truncate(len);
+    }
+
+    /// Binds `prefix` (stored in `table`) to namespace id `ns`.
+    pub(crate) fn push(&mut self, table: &mut NsTable, prefix: &str, ns: u32) {
+        let start = table.text.len() as u32;
+        table.text.push_str(prefix);
+        self.stack.push(Binding {
+            prefix: (start, prefix.len() as u32),
+            ns,
+        });
+    }
+
+    /// The namespace id bound to `prefix`, innermost first; `None` when unbound.
+    /// (`xml` is fixed and handled by the caller.)
+    #[inline]
+    pub(crate) fn lookup(&self, table: &NsTable, prefix: &[u8]) -> Option<u32> {
+        self.stack.iter().rev().find_map(|b| {
+            let p = table
+                .text
+                .as_bytes()
+                .get(b.prefix.0 as usize..(b.prefix.0 + b.prefix.1) as usize)?;
+            (p == prefix).then_some(b.ns)
+        })
+    }
+
+    pub(crate) fn heap_bytes(&self) -> usize {
+        if self.stack.spilled() {
+            self.stack.capacity() * core::mem::size_of::<Binding>()
+        } else {
+            0
+        }
+    }
+
+    pub(crate) fn shrink(&mut self) {
+        self.stack.shrink_to_fit();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_and_bindings_scope() {
+        let mut t = NsTable::default();
+        assert_eq!(t.get(NS_NONE), "");
+        assert_eq!(t.get(NS_XML), XML_NS);
+        let mut b = Bindings::default();
+        let s = t.push(STREAMS_NS);
+        b.push(&mut t, "stream", s);
+        let mark = t.mark();
+        let blen = b.len();
+        let x = t.push("urn:x");
+        b.push(&mut t, "x", x);
+        b.push(&mut t, "stream", x);
+        assert_eq!(b.lookup(&t, b"stream"), Some(x));
+        assert_eq!(b.lookup(&t, b"x"), Some(x));
+        b.truncate(blen);
+        t.truncate(mark);
+        assert_eq!(b.lookup(&t, b"stream"), Some(s));
+        assert_eq!(b.lookup(&t, b"x"), None);
+        assert_eq!(t.get(s), STREAMS_NS);
+        assert_eq!(t.get(99), "");
+        t.reset();
+        assert_eq!(t.get(s), "");
+    }
+}

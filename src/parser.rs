@@ -1,0 +1,425 @@
+//! The push driver: owns the input buffer, runs the scanner over it with the framer as
+//! sink, hands out events that borrow the buffer, compacts the buffer once events are
+//! released, and keeps the sticky error. The one type most users touch.
+
+use crate::error::{Error, ErrorKind};
+use crate::frame::{Framer, Mode, Pending, Phase};
+use crate::limits::Limits;
+use crate::scan::{ScanConfig, Scanner, Step};
+use crate::view::{Doc, Element};
+use bumpalo::Bump;
+use core::fmt;
+
+/// How a [`Parser`] reads its input.
+///
+/// ```
+/// use xmpp_stream::{Config, Limits, Mode, Parser};
+/// let parser = Parser::with_config(
+///     Config::default().limits(Limits::default()).mode(Mode::Stream).implicit_restart(true),
+/// );
+/// # drop(parser);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    limits: Limits,
+    mode: Mode,
+    implicit_restart: bool,
+}
+
+impl Config {
+    /// Sets the limits. Default: [`Limits::default`].
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Sets the mode. Default: [`Mode::Stream`].
+    pub fn mode(mut self, mode: Mode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Whether a new stream header between stanzas restarts the stream by itself: an XML
+    /// declaration, or a start tag with the same qualified name as the current stream root
+    /// (`<stream:stream`), is read as the header of a new stream, exactly as if
+    /// [`Parser::restart`] had been called just before it. Useful for tools that read one
+    /// direction of a connection without knowing when SASL succeeded (such as the
+    /// `xmppdump` example). Default: `false` (servers and clients call
+    /// [`Parser::restart`] themselves).
+    pub fn implicit_restart(mut self, yes: bool) -> Self {
+        self.implicit_restart = yes;
+        self
+    }
+
+    /// The configured limits.
+    pub fn get_limits(&self) -> &Limits {
+        &self.limits
+    }
+}
+
+/// One stream event. Events borrow the parser; the next call to
+/// [`Parser::next_event`] releases them.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// The stream header (`<stream:stream ...>` start tag): an element with attributes and
+    /// no children. Also available later from [`Parser::header`].
+    Header(Element<'a>),
+    /// A complete depth-1 element (a stanza or a nonza such as `<stream:features/>`).
+    /// In [`Mode::Document`] the root element.
+    Stanza(Stanza<'a>),
+    /// The stream root was closed (`</stream:stream>`).
+    Close,
+}
+
+/// A complete stanza: its root element and its exact input bytes.
+#[derive(Clone, Copy)]
+pub struct Stanza<'a> {
+    doc: Doc<'a>,
+    offset: u64,
+}
+
+impl<'a> Stanza<'a> {
+    /// The stanza's element.
+    pub fn root(&self) -> Element<'a> {
+        self.doc.root()
+    }
+
+    /// The exact input bytes of the stanza, from its `<` to its final `>`.
+    pub fn raw(&self) -> &'a [u8] {
+        self.doc.src
+    }
+
+    /// Byte offset of the stanza's `<` from the start of the stream.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+}
+
+impl fmt::Debug for Stanza<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Stanza")
+            .field("offset", &self.offset)
+            .field("root", &self.root())
+            .finish()
+    }
+}
+
+/// Smallest free space offered to readers by [`Parser::spare_capacity`].
+const MIN_READ: usize = 8 * 1024;
+
+/// A resumable push parser for one XMPP stream (or one XML document).
+///
+/// Feed it bytes as they arrive, in chunks of any size, with [`feed`](Self::feed) (or read
+/// straight into its buffer with [`spare_capacity`](Self::spare_capacity) and
+/// [`commit`](Self::commit)); then call [`next_event`](Self::next_event) until it returns
+/// `Ok(None)`, which means "feed me more". At end of input call
+/// [`finish`](Self::finish) to learn whether the stream was cut short.
+///
+/// ```
+/// use xmpp_stream::{Event, Parser};
+/// let mut parser = Parser::new();
+/// let mut stanzas = 0;
+/// for chunk in [&b"<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx"[..],
+///               b".jabber.org/streams'><message><body>hi</bo", b"dy></message> </stream:stream>"] {
+///     parser.feed(chunk);
+///     while let Some(event) = parser.next_event()? {
+///         match event {
+///             Event::Header(h) => assert_eq!(h.attr("", "to"), None),
+///             Event::Stanza(s) => {
+///                 stanzas += 1;
+///                 assert_eq!(s.root().child("jabber:client", "body").unwrap().text(), "hi");
+///             }
+///             Event::Close => {}
+///         }
+///     }
+/// }
+/// parser.finish()?;
+/// assert_eq!(stanzas, 1);
+/// # Ok::<(), xmpp_stream::Error>(())
+/// ```
+pub struct Parser {
+    /// Input bytes; `buf[..filled]` is data, the rest is zeroed space for readers.
+    buf: Vec<u8>,
+    filled: usize,
+    /// Stream offset of `buf[0]`.
+    base: u64,
+    scanner: Scanner,
+    framer: Framer,
+    arena: Bump,
+    error: Option<Error>,
+    config: Config,
+}
+
+impl Default for Parser {
+    fn default() -> Self {
+        Parser::new()
+    }
+}
+
+impl fmt::Debug for Parser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Parser")
+            .field("offset", &self.offset())
+            .field("buffered", &self.buffered())
+            .field("error", &self.error)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Parser {
+    /// A stream parser with default [`Limits`].
+    pub fn new() -> Self {
+        Parser::with_config(Config::default())
+    }
+
+    /// A parser with the given configuration.
+    pub fn with_config(config: Config) -> Self {
+        let stream = config.mode == Mode::Stream;
+        Parser {
+            buf: Vec::new(),
+            filled: 0,
+            base: 0,
+            scanner: Scanner::new(ScanConfig::new(
+                &config.limits,
+                stream,
+                config.implicit_restart,
+            )),
+            framer: Framer::new(config.mode, config.limits, config.implicit_restart),
+            arena: Bump::new(),
+            error: None,
+            config,
+        }
+    }
+
+    /// The configuration this parser was built with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Appends bytes to the input. Never fails: errors surface from
+    /// [`next_event`](Self::next_event). The parser keeps the unconsumed bytes until
+    /// events release them, so call `next_event` until it returns `Ok(None)` between
+    /// feeds; the bytes kept are then at most the current, incomplete stanza (which the
+    /// limits bound).
+    pub fn feed(&mut self, bytes: &[u8]) {
+        if self.error.is_some() || bytes.is_empty() {
+            return;
+        }
+        self.reserve(bytes.len());
+        self.buf[self.filled..self.filled + bytes.len()].copy_from_slice(bytes);
+        self.filled += bytes.len();
+    }
+
+    /// Free space at the end of the buffer to read into (at least 8 KiB), for reading from
+    /// a socket without an intermediate copy; follow with [`commit`](Self::commit).
+    ///
+    /// ```
+    /// # use std::io::Read;
+    /// let mut input = &b"<stream:stream xmlns:stream='http://etherx.jabber.org/streams'>"[..];
+    /// let mut parser = xmpp_stream::Parser::new();
+    /// let n = input.read(parser.spare_capacity())?;
+    /// parser.commit(n);
+    /// assert!(matches!(parser.next_event(), Ok(Some(xmpp_stream::Event::Header(_)))));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn spare_capacity(&mut self) -> &mut [u8] {
+        self.reserve(MIN_READ);
+        &mut self.buf[self.filled..]
+    }
+
+    /// Marks `n` bytes written into [`spare_capacity`](Self::spare_capacity) as input.
+    ///
+    /// # Panics
+    /// If `n` is larger than the space `spare_capacity` offered.
+    pub fn commit(&mut self, n: usize) {
+        assert!(
+            n <= self.buf.len() - self.filled,
+            "commit({n}) beyond spare capacity"
+        );
+        if self.error.is_none() {
+            self.filled += n;
+        }
+    }
+
+    /// Reads once from `reader` straight into the buffer; returns the number of bytes
+    /// read (0 at end of input).
+    pub fn read_from<R: std::io::Read + ?Sized>(
+        &mut self,
+        reader: &mut R,
+    ) -> std::io::Result<usize> {
+        let n = reader.read(self.spare_capacity())?;
+        self.commit(n);
+        Ok(n)
+    }
+
+    /// Makes room for `extra` more bytes, compacting consumed bytes away first.
+    fn reserve(&mut self, extra: usize) {
+        if self.buf.len() - self.filled >= extra {
+            return;
+        }
+        self.compact();
+        let need = self.filled + extra;
+        if self.buf.len() < need {
+            let new_len = need.max(self.buf.len().saturating_mul(2)).max(MIN_READ);
+            self.buf.resize(new_len, 0);
+        }
+    }
+
+    /// Drops the bytes no event or scan state needs any more.
+    fn compact(&mut self) {
+        let keep = self.scanner.keep_from().min(self.filled);
+        if keep == 0 {
+            return;
+        }
+        self.buf.copy_within(keep..self.filled, 0);
+        self.filled -= keep;
+        self.base += keep as u64;
+        self.scanner.shift(keep);
+        self.framer.shift(keep);
+    }
+
+    /// The next event, `Ok(None)` when more input is needed, or the (sticky) error.
+    ///
+    /// The returned event borrows the parser; it is released by the next call, which may
+    /// then reuse its bytes.
+    pub fn next_event(&mut self) -> Result<Option<Event<'_>>, Error> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        self.arena.reset();
+        if self.framer.close_after_header && self.framer.pending.is_none() {
+            self.framer.close_after_header = false;
+            return Ok(Some(Event::Close));
+        }
+        let step = self
+            .scanner
+            .scan(&self.buf[..self.filled], &mut self.framer);
+        match step {
+            Err(e) => {
+                let e = e.rebase(self.base);
+                self.error = Some(e);
+                Err(e)
+            }
+            Ok(Step::NeedMore) => {
+                if self.scanner.pos() == self.filled && !self.scanner.in_progress(self.filled) {
+                    // Everything consumed: start over at the front of the buffer.
+                    self.base += self.filled as u64;
+                    self.scanner.shift(self.filled);
+                    self.framer.shift(self.filled);
+                    self.filled = 0;
+                }
+                Ok(None)
+            }
+            Ok(Step::Event) => Ok(self.take_event()),
+        }
+    }
+
+    fn take_event(&mut self) -> Option<Event<'_>> {
+        let pending = self.framer.pending.take()?;
+        Some(match pending {
+            Pending::Header => Event::Header(self.header_doc().root()),
+            Pending::Close => Event::Close,
+            Pending::Tree { start, end } => Event::Stanza(Stanza {
+                doc: Doc {
+                    src: &self.buf[start..end],
+                    tree: &self.framer.tree,
+                    ns: &self.framer.ns,
+                    arena: &self.arena,
+                },
+                offset: self.base + start as u64,
+            }),
+        })
+    }
+
+    fn header_doc(&self) -> Doc<'_> {
+        Doc {
+            src: &self.framer.header.bytes,
+            tree: &self.framer.header.tree,
+            ns: &self.framer.ns,
+            arena: &self.arena,
+        }
+    }
+
+    /// The current stream's header, once it has been read.
+    pub fn header(&self) -> Option<Element<'_>> {
+        self.framer.header.present.then(|| self.header_doc().root())
+    }
+
+    /// Declares the end of input. `Ok(())` when the input ended cleanly: after the stream
+    /// was closed, between stanzas, or before anything but whitespace (and, in
+    /// [`Mode::Document`], after the root element). Otherwise the error
+    /// [`ErrorKind::UnexpectedEof`] (condition `incomplete`), which is sticky.
+    pub fn finish(&mut self) -> Result<(), Error> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        if self.scanner.in_progress(self.filled) || self.framer.incomplete() {
+            let e = Error::new(ErrorKind::UnexpectedEof, self.base + self.filled as u64);
+            self.error = Some(e);
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Begins a new stream on the same connection, as after STARTTLS or SASL success
+    /// (RFC 6120 sections 5.3.3 and 6.4.6): the header, namespace bindings and depth are
+    /// forgotten, and the next bytes must be a new stream header. Bytes already fed after
+    /// the last event are kept and read as the new stream. Offsets keep counting.
+    pub fn restart(&mut self) {
+        if self.error.is_some() {
+            return;
+        }
+        self.scanner.restart();
+        self.framer.restart();
+    }
+
+    /// Clears everything, buffered input and errors included, as for a new connection.
+    /// Grown buffers are kept for reuse (see [`release_memory`](Self::release_memory)).
+    pub fn reset(&mut self) {
+        let config = self.config.clone();
+        let buf = core::mem::take(&mut self.buf);
+        let arena = core::mem::take(&mut self.arena);
+        *self = Parser::with_config(config);
+        self.buf = buf;
+        self.arena = arena;
+    }
+
+    /// Returns grown buffers to the allocator, keeping only what the current state needs
+    /// (between stanzas: the stream header and its namespace bindings). For idle
+    /// connections.
+    pub fn release_memory(&mut self) {
+        self.compact();
+        self.buf.truncate(self.filled);
+        self.buf.shrink_to_fit();
+        self.arena = Bump::new();
+        self.framer.shrink();
+    }
+
+    /// Heap bytes this parser holds (buffer, index, namespace table, header copy, arena).
+    pub fn heap_bytes(&self) -> usize {
+        self.buf.capacity() + self.framer.heap_bytes() + self.arena.allocated_bytes()
+    }
+
+    /// Bytes of input held in the buffer and not yet released by an event.
+    pub fn buffered(&self) -> usize {
+        self.filled - self.scanner.keep_from().min(self.filled)
+    }
+
+    /// Stream offset of the next byte the parser will examine (every byte before it has
+    /// been scanned).
+    pub fn offset(&self) -> u64 {
+        self.base + self.scanner.pos() as u64
+    }
+
+    /// The error the parser stopped at, if any.
+    pub fn error(&self) -> Option<Error> {
+        self.error
+    }
+
+    /// Whether the stream root has been closed (`</stream:stream>` read, or in document
+    /// mode the root element).
+    pub fn is_closed(&self) -> bool {
+        self.framer.phase == Phase::Closed
+    }
+}

@@ -1,0 +1,156 @@
+//! The XML declaration (XML 1.0 section 2.8): validating one complete `<?xml ... ?>`.
+
+use crate::chars::is_ws;
+use crate::error::ErrorKind;
+
+/// Checks a complete XML declaration, `decl` running from `<?xml` to `?>` inclusive.
+///
+/// ```text
+/// XMLDecl      ::= '<?xml' VersionInfo EncodingDecl? SDDecl? S? '?>'
+/// VersionInfo  ::= S 'version' Eq ("'" VersionNum "'" | '"' VersionNum '"')
+/// VersionNum   ::= '1.' [0-9]+
+/// EncodingDecl ::= S 'encoding' Eq ('"' EncName '"' | "'" EncName "'")
+/// EncName      ::= [A-Za-z] ([A-Za-z0-9._] | '-')*
+/// SDDecl       ::= S 'standalone' Eq (("'" ('yes' | 'no') "'") | ('"' ('yes' | 'no') '"'))
+/// ```
+///
+/// An encoding other than UTF-8 (compared case-insensitively) is
+/// [`ErrorKind::UnsupportedEncoding`]; anything else wrong is
+/// [`ErrorKind::MalformedXmlDeclaration`].
+pub(crate) fn check_xml_decl(decl: &[u8]) -> Result<(), ErrorKind> {
+    let bad = ErrorKind::MalformedXmlDeclaration;
+    let inner = decl
+        .strip_prefix(b"<?xml")
+        .and_then(|d| d.strip_suffix(b"?>"))
+        .ok_or(bad)?;
+    let mut c = Cursor { s: inner, i: 0 };
+    if !c.ws() {
+        return Err(bad);
+    }
+    let version = c.pseudo_attr(b"version").ok_or(bad)?;
+    let valid_version = version.len() > 2
+        && version.starts_with(b"1.")
+        && version[2..].iter().all(u8::is_ascii_digit);
+    if !valid_version {
+        return Err(bad);
+    }
+    let mut had_ws = c.ws();
+    if had_ws && c.peek_word(b"encoding") {
+        let enc = c.pseudo_attr(b"encoding").ok_or(bad)?;
+        let valid_name = enc.first().is_some_and(u8::is_ascii_alphabetic)
+            && enc
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+        if !valid_name {
+            return Err(bad);
+        }
+        if !enc.eq_ignore_ascii_case(b"utf-8") {
+            return Err(ErrorKind::UnsupportedEncoding);
+        }
+        had_ws = c.ws();
+    }
+    if had_ws && c.peek_word(b"standalone") {
+        let sd = c.pseudo_attr(b"standalone").ok_or(bad)?;
+        if sd != b"yes" && sd != b"no" {
+            return Err(bad);
+        }
+        c.ws();
+    }
+    if c.i == inner.len() {
+        Ok(())
+    } else {
+        Err(bad)
+    }
+}
+
+struct Cursor<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Cursor<'a> {
+    /// Skips whitespace; says whether there was any.
+    fn ws(&mut self) -> bool {
+        let start = self.i;
+        while self.i < self.s.len() && is_ws(self.s[self.i]) {
+            self.i += 1;
+        }
+        self.i > start
+    }
+
+    fn peek_word(&self, w: &[u8]) -> bool {
+        self.s[self.i..].starts_with(w)
+    }
+
+    /// `name Eq quoted-value`, returning the value.
+    fn pseudo_attr(&mut self, name: &[u8]) -> Option<&'a [u8]> {
+        if !self.peek_word(name) {
+            return None;
+        }
+        self.i += name.len();
+        self.ws();
+        if self.s.get(self.i) != Some(&b'=') {
+            return None;
+        }
+        self.i += 1;
+        self.ws();
+        let q = *self.s.get(self.i)?;
+        if q != b'"' && q != b'\'' {
+            return None;
+        }
+        let start = self.i + 1;
+        let len = self.s[start..].iter().position(|&b| b == q)?;
+        self.i = start + len + 1;
+        Some(&self.s[start..start + len])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepted() {
+        for d in [
+            "<?xml version='1.0'?>",
+            "<?xml version=\"1.0\" ?>",
+            "<?xml version = '1.0' encoding = 'UTF-8' standalone = 'yes' ?>",
+            "<?xml version='1.0' encoding='utf-8'?>",
+            "<?xml version='1.0' standalone='no'?>",
+            "<?xml\tversion='1.1'?>",
+        ] {
+            assert_eq!(check_xml_decl(d.as_bytes()), Ok(()), "{d}");
+        }
+    }
+
+    #[test]
+    fn rejected() {
+        let bad = ErrorKind::MalformedXmlDeclaration;
+        for (d, want) in [
+            ("<?xml?>", bad),
+            ("<?xml ?>", bad),
+            ("<?xml encoding='UTF-8'?>", bad),
+            ("<?xml version='1.0'encoding='UTF-8'?>", bad),
+            ("<?xml version='2.0'?>", bad),
+            ("<?xml version='1.'?>", bad),
+            ("<?xml version='1.0\"?>", bad),
+            ("<?xml version='1.0' standalone='maybe'?>", bad),
+            (
+                "<?xml version='1.0' standalone='yes' encoding='UTF-8'?>",
+                bad,
+            ),
+            ("<?xml version='1.0' encoding='_UTF-8'?>", bad),
+            ("<?xml version='1.0' foo='bar'?>", bad),
+            (
+                "<?xml version='1.0' encoding='ISO-8859-1'?>",
+                ErrorKind::UnsupportedEncoding,
+            ),
+            (
+                "<?xml version='1.0' encoding='UTF-16'?>",
+                ErrorKind::UnsupportedEncoding,
+            ),
+        ] {
+            assert_eq!(check_xml_decl(d.as_bytes()), Err(want), "{d}");
+        }
+    }
+}

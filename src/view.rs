@@ -1,0 +1,412 @@
+//! Read-only views over one framed tree (a stanza, the stream header or a document root):
+//! elements, attributes, text. Views borrow the parser's buffer and index; decoded text
+//! is borrowed from the input when nothing needs decoding, and otherwise written into the
+//! parser's per-event arena (reset when the next event is read), so reading a view never
+//! touches the heap once the arena has grown.
+
+use crate::decode::{decode_attr, decode_text, Push};
+use crate::ns::NsTable;
+use crate::tree::{AttrRec, NodeRec, Tree, NONE};
+use bumpalo::Bump;
+use core::fmt;
+
+/// The pieces a view reads: the tree's bytes, its index, the namespace table and the
+/// arena for decoded text.
+#[derive(Clone, Copy)]
+pub(crate) struct Doc<'a> {
+    pub src: &'a [u8],
+    pub tree: &'a Tree,
+    pub ns: &'a NsTable,
+    pub arena: &'a Bump,
+}
+
+impl<'a> Doc<'a> {
+    #[inline]
+    fn bytes(&self, start: u32, len: u32) -> &'a [u8] {
+        self.src
+            .get(start as usize..(start + len) as usize)
+            .unwrap_or(b"")
+    }
+
+    #[inline]
+    fn str(&self, start: u32, len: u32) -> &'a str {
+        as_str(self.bytes(start, len))
+    }
+
+    pub(crate) fn root(self) -> Element<'a> {
+        Element { doc: self, idx: 0 }
+    }
+}
+
+/// Bytes the scanner validated as UTF-8.
+#[inline]
+fn as_str(b: &[u8]) -> &str {
+    match core::str::from_utf8(b) {
+        Ok(s) => s,
+        Err(_) => {
+            debug_assert!(false, "scanner let invalid UTF-8 through");
+            ""
+        }
+    }
+}
+
+/// An element of a framed tree.
+#[derive(Clone, Copy)]
+pub struct Element<'a> {
+    doc: Doc<'a>,
+    idx: u32,
+}
+
+impl<'a> Element<'a> {
+    #[inline]
+    fn rec(&self) -> &'a NodeRec {
+        &self.doc.tree.nodes[self.idx as usize]
+    }
+
+    /// The qualified name as written (`stream:features`, `message`).
+    pub fn qname(&self) -> &'a str {
+        let n = self.rec();
+        self.doc.str(n.start + 1, n.name_len)
+    }
+
+    /// The local part of the name (`features` for `stream:features`).
+    pub fn local_name(&self) -> &'a str {
+        let n = self.rec();
+        if n.prefix_len == 0 {
+            self.qname()
+        } else {
+            self.doc
+                .str(n.start + 2 + n.prefix_len, n.name_len - n.prefix_len - 1)
+        }
+    }
+
+    /// The prefix as written, if any.
+    pub fn prefix(&self) -> Option<&'a str> {
+        let n = self.rec();
+        (n.prefix_len > 0).then(|| self.doc.str(n.start + 1, n.prefix_len))
+    }
+
+    /// The namespace name the element's name resolved to ("" for no namespace).
+    pub fn ns(&self) -> &'a str {
+        self.doc.ns.get(self.rec().ns)
+    }
+
+    /// Whether the element is `local` in namespace `ns`.
+    pub fn is(&self, ns: &str, local: &str) -> bool {
+        self.local_name() == local && self.ns() == ns
+    }
+
+    /// The attributes, in document order, without namespace declarations.
+    pub fn attrs(&self) -> Attributes<'a> {
+        Attributes {
+            all: self.all_attrs(),
+            decls: false,
+        }
+    }
+
+    /// Every attribute as written, namespace declarations (`xmlns`, `xmlns:p`) included.
+    pub fn raw_attrs(&self) -> Attributes<'a> {
+        Attributes {
+            all: self.all_attrs(),
+            decls: true,
+        }
+    }
+
+    fn all_attrs(&self) -> AttrIter<'a> {
+        let n = self.rec();
+        let recs = self
+            .doc
+            .tree
+            .attrs
+            .get(n.attrs as usize..(n.attrs + n.attr_count) as usize);
+        AttrIter {
+            doc: self.doc,
+            recs: recs.unwrap_or(&[]).iter(),
+        }
+    }
+
+    /// The decoded value of the attribute `local` in namespace `ns` ("" for unprefixed
+    /// attributes).
+    pub fn attr(&self, ns: &str, local: &str) -> Option<&'a str> {
+        self.attrs()
+            .find(|a| a.local_name() == local && a.ns() == ns)
+            .map(|a| a.value())
+    }
+
+    /// The namespace declarations made on this element, as (prefix, namespace name);
+    /// the prefix is `None` for the default namespace.
+    pub fn ns_decls(&self) -> impl Iterator<Item = (Option<&'a str>, &'a str)> + 'a {
+        self.raw_attrs()
+            .filter(|a| a.is_namespace_declaration())
+            .map(|a| {
+                let p = if a.prefix().is_some() {
+                    Some(a.local_name())
+                } else {
+                    None
+                };
+                (p, a.value())
+            })
+    }
+
+    /// Child nodes (elements and text runs) in document order.
+    pub fn nodes(&self) -> Nodes<'a> {
+        Nodes {
+            doc: self.doc,
+            next: self.rec().first_child,
+        }
+    }
+
+    /// Child elements in document order.
+    pub fn children(&self) -> impl Iterator<Item = Element<'a>> + 'a {
+        self.nodes().filter_map(|n| match n {
+            Node::Element(e) => Some(e),
+            Node::Text(_) => None,
+        })
+    }
+
+    /// The first child element named `local` in namespace `ns`.
+    pub fn child(&self, ns: &str, local: &str) -> Option<Element<'a>> {
+        self.children().find(|e| e.is(ns, local))
+    }
+
+    /// The child elements named `local` in namespace `ns`.
+    pub fn children_named<'s>(
+        &self,
+        ns: &'s str,
+        local: &'s str,
+    ) -> impl Iterator<Item = Element<'a>> + 's
+    where
+        'a: 's,
+    {
+        self.children().filter(move |e| e.is(ns, local))
+    }
+
+    /// The decoded character data directly inside this element (child elements'
+    /// text excluded), references resolved, line ends normalised, CDATA included.
+    /// Borrowed from the input when a single run needs no decoding.
+    pub fn text(&self) -> &'a str {
+        let mut texts = self.nodes().filter_map(|n| match n {
+            Node::Text(t) => Some(t),
+            Node::Element(_) => None,
+        });
+        let Some(first) = texts.next() else { return "" };
+        let Some(second) = texts.next() else {
+            return first.as_str();
+        };
+        let mut out = bumpalo::collections::String::new_in(self.doc.arena);
+        first.decode_into(&mut out);
+        second.decode_into(&mut out);
+        for t in texts {
+            t.decode_into(&mut out);
+        }
+        out.into_bump_str()
+    }
+
+    /// The exact input bytes of this element, from its `<` to its final `>` (for the
+    /// stream header: its start tag).
+    pub fn raw(&self) -> &'a [u8] {
+        let n = self.rec();
+        self.doc
+            .src
+            .get(n.start as usize..n.end as usize)
+            .unwrap_or(b"")
+    }
+}
+
+impl fmt::Debug for Element<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Element")
+            .field("ns", &self.ns())
+            .field("name", &self.local_name())
+            .field("attrs", &self.attrs().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone)]
+struct AttrIter<'a> {
+    doc: Doc<'a>,
+    recs: core::slice::Iter<'a, AttrRec>,
+}
+
+/// Iterator over an element's attributes (see [`Element::attrs`] and
+/// [`Element::raw_attrs`]).
+#[derive(Clone)]
+pub struct Attributes<'a> {
+    all: AttrIter<'a>,
+    decls: bool,
+}
+
+impl<'a> Iterator for Attributes<'a> {
+    type Item = Attribute<'a>;
+
+    fn next(&mut self) -> Option<Attribute<'a>> {
+        loop {
+            let rec = self.all.recs.next()?;
+            if self.decls || !rec.is_decl {
+                return Some(Attribute {
+                    doc: self.all.doc,
+                    rec,
+                });
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Attributes<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
+}
+
+/// One attribute of an element.
+#[derive(Clone, Copy)]
+pub struct Attribute<'a> {
+    doc: Doc<'a>,
+    rec: &'a AttrRec,
+}
+
+impl<'a> Attribute<'a> {
+    /// The qualified name as written (`xml:lang`, `to`, `xmlns:stream`).
+    pub fn qname(&self) -> &'a str {
+        self.doc.str(self.rec.name_start, self.rec.name_len)
+    }
+
+    /// The local part of the name.
+    pub fn local_name(&self) -> &'a str {
+        let r = self.rec;
+        if r.prefix_len == 0 {
+            self.qname()
+        } else {
+            self.doc.str(
+                r.name_start + r.prefix_len + 1,
+                r.name_len - r.prefix_len - 1,
+            )
+        }
+    }
+
+    /// The prefix as written, if any.
+    pub fn prefix(&self) -> Option<&'a str> {
+        (self.rec.prefix_len > 0).then(|| self.doc.str(self.rec.name_start, self.rec.prefix_len))
+    }
+
+    /// The namespace name ("" for unprefixed attributes; the XMLNS namespace is not
+    /// reported for declarations, which also give "").
+    pub fn ns(&self) -> &'a str {
+        self.doc.ns.get(self.rec.ns)
+    }
+
+    /// Whether this is a namespace declaration (`xmlns` or `xmlns:p`).
+    pub fn is_namespace_declaration(&self) -> bool {
+        self.rec.is_decl
+    }
+
+    /// The value as written between the quotes.
+    pub fn raw_value(&self) -> &'a [u8] {
+        self.doc.bytes(self.rec.value_start, self.rec.value_len)
+    }
+
+    /// The decoded, normalised value (references resolved; TAB, LF, CR and CR LF become a
+    /// space). Borrowed from the input when nothing needs decoding.
+    pub fn value(&self) -> &'a str {
+        let raw = self.raw_value();
+        if self.rec.flags == 0 {
+            return as_str(raw);
+        }
+        let mut out = bumpalo::collections::String::new_in(self.doc.arena);
+        decode_attr(raw, &mut out);
+        out.into_bump_str()
+    }
+}
+
+impl fmt::Debug for Attribute<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{{{}}}{}={:?}",
+            self.ns(),
+            self.local_name(),
+            self.value()
+        )
+    }
+}
+
+/// A child node: an element or a run of character data.
+#[derive(Clone, Copy, Debug)]
+pub enum Node<'a> {
+    /// A child element.
+    Element(Element<'a>),
+    /// A maximal run of character data, references and CDATA sections.
+    Text(Text<'a>),
+}
+
+/// A run of character data between two tags.
+#[derive(Clone, Copy)]
+pub struct Text<'a> {
+    doc: Doc<'a>,
+    rec: &'a NodeRec,
+}
+
+impl<'a> Text<'a> {
+    /// The raw bytes of the run, as written (references and CDATA markup included).
+    pub fn raw(&self) -> &'a [u8] {
+        self.doc
+            .bytes(self.rec.start, self.rec.end - self.rec.start)
+    }
+
+    /// The decoded text; borrowed from the input when the run has no reference, CR or
+    /// CDATA section.
+    pub fn as_str(&self) -> &'a str {
+        if self.rec.flags == 0 {
+            return as_str(self.raw());
+        }
+        let mut out = bumpalo::collections::String::new_in(self.doc.arena);
+        decode_text(self.raw(), &mut out);
+        out.into_bump_str()
+    }
+
+    fn decode_into(&self, out: &mut impl Push) {
+        if self.rec.flags == 0 {
+            out.push_str(as_str(self.raw()));
+        } else {
+            decode_text(self.raw(), out);
+        }
+    }
+}
+
+impl fmt::Debug for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Text({:?})", self.as_str())
+    }
+}
+
+/// Iterator over an element's child nodes.
+#[derive(Clone)]
+pub struct Nodes<'a> {
+    doc: Doc<'a>,
+    next: u32,
+}
+
+impl<'a> Iterator for Nodes<'a> {
+    type Item = Node<'a>;
+
+    fn next(&mut self) -> Option<Node<'a>> {
+        if self.next == NONE {
+            return None;
+        }
+        let idx = self.next;
+        let rec = self.doc.tree.nodes.get(idx as usize)?;
+        self.next = rec.next_sibling;
+        Some(if rec.is_element {
+            Node::Element(Element { doc: self.doc, idx })
+        } else {
+            Node::Text(Text { doc: self.doc, rec })
+        })
+    }
+}
+
+impl fmt::Debug for Nodes<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
+}
