@@ -1076,7 +1076,7 @@ def gen_negotiation(seed):
 
 # ---------------------------------------------------------------- c2s-chat
 
-def gen_c2s_chat(seed, target=1_150_000):
+def gen_c2s_chat(seed, target=1_050_000):
     c = Ctx("c2s-chat", seed)
     st = Style(c.rng, quote="'", gt=False, empty="/>", pretty=0.0, other_quote=0.01, odd=0.002)
     alt = Style(c.rng, quote='"', gt=True, aposquot=0.5, cref=0.05, cref_hex=False, empty=" />", pretty=0.3)
@@ -1165,7 +1165,7 @@ def gen_c2s_chat(seed, target=1_150_000):
 
 # ---------------------------------------------------------------- s2c-mixed
 
-def gen_s2c_mixed(seed, target=2_300_000):
+def gen_s2c_mixed(seed, target=2_100_000):
     c = Ctx("s2c-mixed", seed)
     st = Style(c.rng, quote="'", gt=True, empty="/>", pretty=0.0, other_quote=0.02, odd=0.001)
     pr = Style(c.rng, quote="'", gt=False, empty="/>", pretty=1.0, attr_nl=True)   # XEP-example-like
@@ -1257,7 +1257,7 @@ def gen_s2c_mixed(seed, target=2_300_000):
 
 # ---------------------------------------------------------------- s2c-payload
 
-def gen_s2c_payload(seed, target=2_300_000):
+def gen_s2c_payload(seed, target=2_100_000):
     c = Ctx("s2c-payload", seed)
     st = Style(c.rng, quote="'", gt=False, empty="/>", pretty=0.0)
     pr = Style(c.rng, quote='"', gt=False, empty=" />", pretty=1.0)
@@ -1414,7 +1414,7 @@ def data_form(c, form_type, n_fields):
     return x
 
 
-def gen_pubsub_nested(seed, target=1_050_000):
+def gen_pubsub_nested(seed, target=1_000_000):
     c = Ctx("pubsub-nested", seed)
     st = Style(c.rng, quote='"', gt=False, empty="/>", pretty=0.5, indent="  ", attr_nl=False)
     st2 = Style(c.rng, quote="'", gt=True, empty="/>", pretty=0.0)
@@ -1501,7 +1501,7 @@ def gen_pubsub_nested(seed, target=1_050_000):
 
 # ---------------------------------------------------------------- roster-push
 
-def gen_roster_push(seed, target=1_050_000):
+def gen_roster_push(seed, target=1_000_000):
     c = Ctx("roster-push", seed)
     st = Style(c.rng, quote='"', gt=True, aposquot=0.2, empty="/>", pretty=0.3, other_quote=0.1, odd=0.003)
     st2 = Style(c.rng, quote="'", gt=False, empty=" />", pretty=0.0, other_quote=0.05)

@@ -189,7 +189,7 @@ class Oracle:
             if self.depth == 1 and not self.stack and code == NO_ELEMENTS:
                 raise CleanEnd() from None
             where = "the stream header" if self.depth == 0 else (
-                "a stanza" if self.stack else "a tag at stream level")
+                "a stanza" if self.stack else "a stanza's start tag")
             raise StreamError("incomplete", len(self.buf),
                               "input ended inside " + where) from None
 
@@ -369,11 +369,15 @@ def main(argv):
             return 2
         else:
             path = a
-    if path is None or path == "-":
-        buf = sys.stdin.buffer.read()
-    else:
-        with open(path, "rb") as f:
-            buf = f.read()
+    try:
+        if path is None or path == "-":
+            buf = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as f:
+                buf = f.read()
+    except OSError as e:
+        sys.stderr.write("expat_dump.py: %s\n" % e)
+        return 2
     out = sys.stdout.buffer
 
     if count:

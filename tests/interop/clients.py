@@ -117,6 +117,7 @@ class Client(slixmpp.ClientXMPP):
         self.bound_jid = None
         self.roster_items = None
         self.stream_features = []
+        self.local_addr = None   # our end of the TCP connection (the proxy sees it as peer)
 
         self.add_filter("in", self._count_in)
         self.add_filter("out", self._count_out)
@@ -129,6 +130,7 @@ class Client(slixmpp.ClientXMPP):
                                lambda e: self._fail("no usable SASL mechanism / all auth failed", fatal=True))
         self.add_event_handler("auth_success", self._on_auth_success)
         self.add_event_handler("stream_negotiated", lambda e: self._ev("stream_negotiated"))
+        self.add_event_handler("connected", self._on_connected)
         self.add_event_handler("connection_failed", lambda e: self._ev(f"connection_failed: {e}"))
 
     # -- bookkeeping
@@ -160,7 +162,16 @@ class Client(slixmpp.ClientXMPP):
         self.counts["sent"][k] = self.counts["sent"].get(k, 0) + 1
         return stanza
 
+    def _on_connected(self, _):
+        self._ev("tcp connected")
+
+    def _record_local_addr(self):
+        if self.transport is not None and self.local_addr is None:
+            addr = self.transport.get_extra_info("sockname")
+            self.local_addr = f"{addr[0]}:{addr[1]}" if addr else None
+
     def _on_auth_success(self, _):
+        self._record_local_addr()
         mech = self.plugin["feature_mechanisms"].mech
         self.sasl_mech = getattr(mech, "name", None) if mech else None
         self._ev(f"auth_success {self.sasl_mech}")
@@ -244,6 +255,7 @@ class Client(slixmpp.ClientXMPP):
     def summary(self):
         return {
             "jid": self.bound_jid,
+            "local_addr": self.local_addr,
             "sasl_mechanism": self.sasl_mech,
             "stream_features": self.stream_features,
             "roster_items": self.roster_items,
@@ -390,6 +402,12 @@ def main():
         "phases_done_at_s": ctx["phases"],
         "clients": {c.name: c.summary() for c in ctx.get("clients", [])},
     }
+    if "clients" in ctx:
+        romeo, juliet = ctx["clients"]
+        for a, b in ((romeo, juliet), (juliet, romeo)):
+            summary["clients"][a.name]["all_sent_received_by_peer"] = (
+                len(a.sent_msgs) == args.messages
+                and all(b.recv_msgs.get(m) == h for m, h in a.sent_msgs.items()))
     with open(args.summary, "w") as f:
         json.dump(summary, f, indent=1, ensure_ascii=False)
 

@@ -9,8 +9,12 @@
 #                        Placeholders: {listen} {upstream} (HOST:PORT),
 #                        {listen_port} {upstream_port}, {log} (a file path in the
 #                        run's work dir), {server} (prosody|ejabberd).
-#                        The proxy must listen on {listen} within 30 s and stop on SIGTERM.
+#                        The proxy must listen on {listen} within --proxy-wait seconds
+#                        (pre-build it: don't `cargo run` here) and exit on the stop
+#                        signal, sent to its whole process group after the clients are done.
 #                        Without it the clients connect to the server directly.
+#   --proxy-wait S       seconds to wait for the proxy to listen (default 30)
+#   --proxy-signal SIG   signal that stops the proxy (default TERM; e.g. INT)
 #   --proxy-check 'CMD'  run after the proxy stopped; non-zero exit = failure.
 #                        Placeholders: {log} {summary} (clients' JSON summary) {server}.
 #   --messages N         messages each client sends (default 200)
@@ -39,13 +43,15 @@ fi
 which_servers=all
 proxy_cmd=""
 proxy_check=""
+proxy_wait=30
+proxy_signal=TERM
 messages=200
 client_timeout=120
 workdir=""
 keep=0
 do_setup=1
 
-usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^set -u/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -54,6 +60,8 @@ while [ $# -gt 0 ]; do
         --proxy-cmd=*) proxy_cmd="${1#*=}"; shift ;;
         --proxy-check) proxy_check="$2"; shift 2 ;;
         --proxy-check=*) proxy_check="${1#*=}"; shift ;;
+        --proxy-wait) proxy_wait="$2"; shift 2 ;;
+        --proxy-signal) proxy_signal="${2#SIG}"; shift 2 ;;
         --messages) messages="$2"; shift 2 ;;
         --timeout) client_timeout="$2"; shift 2 ;;
         --workdir) workdir="$2"; shift 2 ;;
@@ -85,7 +93,10 @@ if [ "$do_setup" = 1 ]; then
     t=$(now)
     INTEROP_SERVERS="${servers[*]}" bash "$HERE/setup.sh"
     rc=$?
-    if [ $rc -eq 77 ]; then exit 77; fi
+    if [ $rc -eq 77 ]; then
+        echo "interop: 0 passed, 0 failed, ${#servers[@]} skipped"
+        exit 77
+    fi
     if [ $rc -ne 0 ]; then echo "FAIL: setup.sh exited $rc" >&2; exit $rc; fi
     say "setup done in $(since "$t")s"
 fi
@@ -109,10 +120,10 @@ stop_proxy() {
     proxy_pid=""
     # the proxy runs in its own process group whose id is $pid
     if kill -0 -- "-$pid" 2>/dev/null; then
-        kill -TERM -- "-$pid" 2>/dev/null
+        kill -"$proxy_signal" -- "-$pid" 2>/dev/null
         for i in $(seq 1 50); do kill -0 -- "-$pid" 2>/dev/null || break; sleep 0.1; done
         if kill -0 -- "-$pid" 2>/dev/null; then
-            say "proxy (pgid $pid) ignored SIGTERM for 5s: SIGKILL"
+            say "proxy (pgid $pid) ignored SIG$proxy_signal for 5s: SIGKILL"
             kill -KILL -- "-$pid" 2>/dev/null
         fi
     fi
@@ -192,7 +203,7 @@ run_one() {
         # compound command is stopped as a whole with kill -- -PGID
         setsid bash -c "$cmd" >"$sdir/proxy.out" 2>&1 </dev/null &
         proxy_pid=$!
-        wait_listen "$lport" "$proxy_pid" 30
+        wait_listen "$lport" "$proxy_pid" "$proxy_wait"
         rc=$?
         if [ $rc -ne 0 ]; then
             say "$srv: proxy did not listen on 127.0.0.1:$lport (rc=$rc); its output:"
@@ -241,10 +252,12 @@ for srv in "${servers[@]}"; do
 done
 
 echo "== XMPP interop summary (${messages} messages each way, total $(since "$t_all")s) =="
-for r in "${results[@]}"; do echo "  $r"; done
-if [ "$failed" -ne 0 ]; then
-    echo "interop: FAILED"
-    exit 1
-fi
-echo "interop: all passed"
+npass=0
+for r in "${results[@]}"; do
+    echo "  $r"
+    case "$r" in *": PASS"*) npass=$((npass + 1)) ;; esac
+done
+nfail=$(( ${#servers[@]} - npass ))
+echo "interop: $npass passed, $nfail failed"
+[ "$failed" -eq 0 ] && [ "$nfail" -eq 0 ] || exit 1
 exit 0

@@ -1,0 +1,190 @@
+//! Tiny limits derived from the input; every limit path must end cleanly, and the limits
+//! must be exact.
+//!
+//! Input layout: 8 bytes of settings, then the data:
+//! `[cfg, stanza, header, depth, attributes, name, ns_decls, chunk]`. `cfg` bit 0 is
+//! implicit restart, bit 1 document mode, bit 7 multiplies the byte limits by 16.
+//! The data is fed in chunks of `1 + chunk % 64` bytes (all at once when `chunk` is 255).
+//!
+//! Checked:
+//! - **Memory bound.** `feed` appends the whole chunk it is given (it never fails), so what
+//!   the API guarantees is about the state the parser asks for more input in: whenever
+//!   `next_event` returns `Ok(None)`, `buffered()` is at most the window of the event being
+//!   read: `max(max_stanza_bytes, max_header_bytes)` (stream mode) or `max_stanza_bytes`
+//!   (document mode), or 2 bytes of a cut byte order mark outside any window. A caller
+//!   feeding chunks of at most C bytes therefore never holds more than that bound + C
+//!   bytes of input, and `heap_bytes()` stays linear in it.
+//! - **Limits are enforced:** every event the limited parser delivers is within the limits.
+//! - **Limits only truncate:** the limited parser's events are a prefix of those of a
+//!   parser without limits; an error that is not `LimitExceeded` is that parser's error;
+//!   a `LimitExceeded(l)` error means the unlimited parser's next event breaks `l` (or it
+//!   fails too), and for `max_stanza_bytes` the error is at exactly the stanza's offset +
+//!   the limit.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use xmpp_stream::{Condition, ErrorKind, Limit, Limits, Parser};
+use xmpp_stream_fuzz::{config_from_byte, metrics, render, unlimited, Metrics};
+
+struct Run {
+    events: Vec<(String, Metrics)>,
+    error: Option<xmpp_stream::Error>,
+}
+
+fn within_limits(m: &Metrics, l: &Limits) -> bool {
+    let stanza_ok = m.kind != 1 || (m.raw_len <= l.max_stanza_bytes && m.depth <= l.max_depth);
+    let header_ok = m.kind != 0 || m.raw_len <= l.max_header_bytes;
+    stanza_ok
+        && header_ok
+        && m.attributes <= l.max_attributes
+        && m.ns_decls <= l.max_namespace_declarations
+        && m.name <= l.max_name_bytes
+}
+
+fn breaks(m: &Metrics, limit: Limit, l: &Limits) -> bool {
+    match limit {
+        Limit::StanzaBytes => m.kind == 2 || m.raw_len > l.max_stanza_bytes,
+        Limit::HeaderBytes => m.kind == 0,
+        Limit::Depth => m.kind == 1 && m.depth > l.max_depth,
+        Limit::Attributes => m.attributes > l.max_attributes,
+        Limit::NameBytes => m.kind == 2 || m.name > l.max_name_bytes || m.reference > l.max_name_bytes,
+        Limit::NamespaceDeclarations => m.ns_decls > l.max_namespace_declarations,
+        _ => true,
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    if data.len() < 8 {
+        return;
+    }
+    let (s, input) = data.split_at(8);
+    let scale = if s[0] & 0x80 != 0 { 16 } else { 1 };
+    let mut limits = Limits::default();
+    limits.max_stanza_bytes = s[1] as usize * scale;
+    limits.max_header_bytes = s[2] as usize * scale;
+    limits.max_depth = (s[3] % 10) as usize;
+    limits.max_attributes = (s[4] % 10) as usize;
+    limits.max_name_bytes = (s[5] % 40) as usize;
+    limits.max_namespace_declarations = (s[6] % 6) as usize;
+    let chunk = if s[7] == 255 {
+        input.len().max(1)
+    } else {
+        1 + (s[7] % 64) as usize
+    };
+    let config = config_from_byte(s[0], limits);
+    let window = if s[0] & 2 == 0 {
+        limits.max_stanza_bytes.max(limits.max_header_bytes)
+    } else {
+        limits.max_stanza_bytes
+    };
+    let held_bound = window.max(2);
+
+    // The limited parser, fed in chunks.
+    let mut parser = Parser::with_config(config.clone());
+    let mut run = Run {
+        events: Vec::new(),
+        error: None,
+    };
+    'feed: for piece in input.chunks(chunk) {
+        parser.feed(piece);
+        loop {
+            match parser.next_event() {
+                Ok(Some(event)) => {
+                    let m = metrics(&event);
+                    assert!(within_limits(&m, &limits), "{m:?} delivered under {limits:?}");
+                    run.events.push((render(&event), m));
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    run.error = Some(e);
+                    break 'feed;
+                }
+            }
+        }
+        assert!(
+            parser.buffered() <= held_bound,
+            "asks for more input holding {} bytes (bound {held_bound})",
+            parser.buffered()
+        );
+        let heap = parser.heap_bytes();
+        assert!(
+            heap <= 64 * (held_bound + chunk) + 64 * 1024,
+            "heap {heap} for bound {held_bound} + chunk {chunk}"
+        );
+    }
+    if run.error.is_none() {
+        run.error = parser.finish().err();
+    }
+
+    // The same input without limits, in one feed.
+    let free_config = config_from_byte(s[0], unlimited());
+    let mut free = Parser::with_config(free_config);
+    free.feed(input);
+    let mut free_run = Run {
+        events: Vec::new(),
+        error: None,
+    };
+    loop {
+        match free.next_event() {
+            Ok(Some(event)) => {
+                let m = metrics(&event);
+                free_run.events.push((render(&event), m));
+            }
+            Ok(None) => {
+                free_run.error = free.finish().err();
+                break;
+            }
+            Err(e) => {
+                free_run.error = Some(e);
+                break;
+            }
+        }
+    }
+
+    let n = run.events.len();
+    assert!(n <= free_run.events.len(), "more events with limits than without");
+    for (k, ((a, _), (b, _))) in run.events.iter().zip(&free_run.events).enumerate() {
+        assert_eq!(a, b, "event {k} differs from the unlimited parse");
+    }
+    match run.error {
+        None => assert_eq!(
+            (n, free_run.error),
+            (free_run.events.len(), None),
+            "clean with limits, so clean without"
+        ),
+        Some(e) => {
+            assert!(e.offset() <= input.len() as u64);
+            let _ = e.to_string();
+            match e.kind() {
+                ErrorKind::LimitExceeded(limit) => {
+                    assert_eq!(e.condition(), Condition::PolicyViolation);
+                    match free_run.events.get(n) {
+                        Some((_, m)) => {
+                            assert!(
+                                breaks(m, limit, &limits),
+                                "{limit:?} at {} but the next event {m:?} is within {limits:?}",
+                                e.offset()
+                            );
+                            if limit == Limit::StanzaBytes && m.kind == 1 {
+                                assert_eq!(
+                                    e.offset(),
+                                    m.offset + limits.max_stanza_bytes as u64,
+                                    "stanza limit error at the first byte past the limit"
+                                );
+                            }
+                        }
+                        None => assert!(
+                            free_run.error.is_some(),
+                            "{limit:?} at {} but the unlimited parse ends cleanly",
+                            e.offset()
+                        ),
+                    }
+                }
+                _ => {
+                    assert_eq!(n, free_run.events.len(), "error {e:?} cut events short");
+                    assert_eq!(Some(e), free_run.error, "same error without limits");
+                }
+            }
+        }
+    }
+});
