@@ -174,11 +174,10 @@ impl Framer {
         self.origin = self.origin.saturating_sub(k);
     }
 
-    /// Whether end of input now cuts an element short.
+    /// Whether end of input now is premature: before the stream header (or the document's
+    /// root) or inside an element.
     pub(crate) fn incomplete(&self) -> bool {
-        self.depth > 0
-            || self.reading_header
-            || (self.mode == Mode::Document && self.phase != Phase::Closed)
+        self.phase == Phase::Prolog || self.depth > 0 || self.reading_header
     }
 
     /// Whether the parser sits between stanzas or before a stream (nothing half-read).
@@ -513,7 +512,7 @@ impl Sink for Framer {
             }
             match self.resolve(prefix) {
                 Some(ns) => ns,
-                None => return err(ErrorKind::UnboundPrefix, lt + 1),
+                None => return err(ErrorKind::UnboundPrefix, lt),
             }
         };
         self.tree.nodes[self.cur as usize].ns = ns;

@@ -175,7 +175,7 @@ fn encoding_errors() {
     fails(
         "<?xml version='1.0' encoding='ISO-8859-1'?><stream:stream/>",
         ErrorKind::UnsupportedEncoding,
-        0,
+        30,
     );
     let bad: &[&[u8]] = &[
         b"\xFF",
@@ -197,6 +197,15 @@ fn encoding_errors() {
         attr.extend_from_slice(b"'/>");
         fails_bytes(&attr, ErrorKind::InvalidUtf8, at);
     }
+    // UTF-16 and UTF-32 are detected at the start; invalid UTF-8 between stanzas too.
+    fails_bytes(b"\xFF\xFE<\x00", ErrorKind::UnsupportedEncoding, 0);
+    fails_bytes(b"\xFE\xFF\x00<", ErrorKind::UnsupportedEncoding, 0);
+    fails_bytes(b"\x00<\x00s", ErrorKind::UnsupportedEncoding, 0);
+    fails_bytes(b"<\x00s\x00", ErrorKind::UnsupportedEncoding, 0);
+    let mut between = H.as_bytes().to_vec();
+    between.extend_from_slice(b" \xC0\xAF");
+    fails_bytes(&between, ErrorKind::InvalidUtf8, H.len() as u64 + 1);
+    fails_bytes(b"<?xml version='1.0'\x85?>", ErrorKind::InvalidUtf8, 19);
     // Characters outside Char are not-well-formed, not encoding errors.
     fails_after_header("<m>\u{1}</m>", ErrorKind::InvalidChar, 3);
     fails_after_header("<m>\u{FFFE}</m>", ErrorKind::InvalidChar, 3);
@@ -223,7 +232,7 @@ fn syntax_errors_with_offsets() {
         ),
         ("<m a=1/>", UnexpectedByte, 5),
         ("<m a/>", UnexpectedByte, 4),
-        ("< m/>", InvalidName, 1),
+        ("< m/>", UnexpectedByte, 0),
         ("<1m/>", InvalidName, 1),
         ("<m/ >", UnexpectedByte, 3),
         ("<m>& </m>", MalformedReference, 3),
@@ -237,7 +246,7 @@ fn syntax_errors_with_offsets() {
         ("<a:b:c/>", InvalidQName, 1),
         ("<m :a='1'/>", InvalidQName, 3),
         ("<m a:='1'/>", InvalidQName, 3),
-        ("<p:m/>", UnboundPrefix, 1),
+        ("<p:m/>", UnboundPrefix, 0),
         ("<m p:a='1'/>", UnboundPrefix, 3),
         ("<m xmlns:p=''/>", EmptyPrefixBinding, 3),
         ("<m xmlns:xml='urn:x'/>", ReservedPrefix, 3),
@@ -303,16 +312,12 @@ fn errors_are_sticky() {
 #[test]
 fn end_of_input() {
     let cfg = stream_config();
-    for ok in [
-        "",
-        "  \n",
-        H,
-        &format!("{H}<m/> "),
-        &format!("{H}</stream:stream>"),
-    ] {
+    for ok in [H, &format!("{H}<m/> "), &format!("{H}</stream:stream>")] {
         assert_eq!(run_whole(&cfg, ok.as_bytes()).error, None, "{ok:?}");
     }
     for (cut, at) in [
+        ("", 0),
+        ("  \n", 3),
         ("<stream:stream", 14),
         ("<?xml version='1.0'?>", 21),
         ("<?xml version='1.0'?> ", 22),

@@ -374,3 +374,11 @@ pub fn unlimited() -> Limits {
     l.max_namespace_declarations = usize::MAX;
     l
 }
+
+/// Whether to let known, already reported findings pass (set `XMPP_FUZZ_SKIP_KNOWN=1`),
+/// so that a long run can look for new ones. Each use names its entry in the bug log and
+/// its regression test; remove the use once the test passes.
+pub fn skip_known() -> bool {
+    static SKIP: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *SKIP.get_or_init(|| std::env::var_os("XMPP_FUZZ_SKIP_KNOWN").is_some_and(|v| v == "1"))
+}

@@ -98,8 +98,9 @@ pub(crate) struct ScanConfig {
     pub max_name: usize,
     pub stanza_bytes: usize,
     pub header_bytes: usize,
-    /// Stream mode: the prolog's window is bounded by the header limit (else by the stanza
-    /// limit, as the root element of a document is the "stanza").
+    /// Stream mode: the header limit bounds the prolog and the stream header together;
+    /// otherwise it bounds the prolog (the XML declaration) only and the root element of a
+    /// document is bounded as a stanza.
     pub prolog_is_header: bool,
     /// An XML declaration between stanzas restarts the stream (instead of being an error).
     pub implicit_restart: bool,
@@ -335,7 +336,7 @@ impl Scanner {
     fn open_window(&mut self, lt: usize) {
         if self.event_start.is_none() {
             self.event_start = Some(lt);
-            let (size, limit) = if self.mode == TextMode::Prolog && self.cfg.prolog_is_header {
+            let (size, limit) = if self.mode == TextMode::Prolog {
                 (self.cfg.header_bytes, Limit::HeaderBytes)
             } else {
                 (self.cfg.stanza_bytes, Limit::StanzaBytes)
@@ -402,14 +403,23 @@ impl Scanner {
                     if i >= end {
                         need_more!();
                     }
-                    if buf[i] == 0xEF {
-                        let bom = b"\xEF\xBB\xBF";
-                        let avail = (end - i).min(3);
-                        if buf[i..i + avail] == bom[..avail] {
-                            if avail < 3 {
+                    // A UTF-8 BOM is restricted; UTF-16 and UTF-32 (by BOM, or by a zero
+                    // byte beside the first '<') are unsupported encodings.
+                    let avail = &buf[i..end.min(i + 3)];
+                    let sniff: [(&[u8], ErrorKind); 5] = [
+                        (b"\xEF\xBB\xBF", ErrorKind::ByteOrderMark),
+                        (b"\xFE\xFF", ErrorKind::UnsupportedEncoding),
+                        (b"\xFF\xFE", ErrorKind::UnsupportedEncoding),
+                        (b"\x00", ErrorKind::UnsupportedEncoding),
+                        (b"<\x00", ErrorKind::UnsupportedEncoding),
+                    ];
+                    for (sig, kind) in sniff {
+                        let n = avail.len().min(sig.len());
+                        if avail[..n] == sig[..n] {
+                            if n < sig.len() {
                                 need_more!();
                             }
-                            return err(ErrorKind::ByteOrderMark, i);
+                            return err(kind, i);
                         }
                     }
                     self.decl_ok = buf[i] == b'<';
@@ -468,6 +478,13 @@ impl Scanner {
                             need_more!();
                         }
                         if buf[i] != b'<' {
+                            if buf[i] >= 0x80 {
+                                match decode_utf8(&buf[i..end]) {
+                                    Utf8::Incomplete => need_more!(),
+                                    Utf8::Invalid => return err(ErrorKind::InvalidUtf8, i),
+                                    Utf8::Char(..) => {}
+                                }
+                            }
                             return err(self.text_error(), i);
                         }
                         self.open_window(i);
@@ -515,10 +532,23 @@ impl Scanner {
                                 self.decl_ok = decl_ok;
                                 need_more!();
                             }
+                            // A lone '<' (followed by whitespace) is reported at the
+                            // '<'; a name that starts wrongly at its first byte.
+                            Some(false) if is_ws(buf[i]) => {
+                                return err(ErrorKind::UnexpectedByte, self.lt)
+                            }
                             Some(false) => return err(ErrorKind::InvalidName, i),
                             Some(true) => {
                                 if self.mode == TextMode::Epilog {
                                     return err(ErrorKind::ContentAfterRoot, self.lt);
+                                }
+                                if self.mode == TextMode::Prolog && !self.cfg.prolog_is_header {
+                                    // A document's root element: bounded as a stanza.
+                                    self.event_start = None;
+                                    self.mode = TextMode::Content;
+                                    self.open_window(self.lt);
+                                    self.mode = TextMode::Prolog;
+                                    end = len.min(self.window_end);
                                 }
                                 self.flush_text(buf, sink, self.lt)?;
                                 self.name_start = i;
@@ -662,8 +692,15 @@ impl Scanner {
                                 continue;
                             }
                             i = q + 2;
-                            if let Err(kind) = xmldecl::check_xml_decl(&buf[self.lt..i]) {
-                                return err(kind, self.lt);
+                            if let Err((kind, at)) = xmldecl::check_xml_decl(&buf[self.lt..i]) {
+                                return err(kind, self.lt + at);
+                            }
+                            if self.mode == TextMode::Prolog && !self.cfg.prolog_is_header {
+                                // A document's declaration is not part of its root element:
+                                // the root's own window opens at its '<'.
+                                self.event_start = None;
+                                self.window_end = NO_WINDOW;
+                                end = len;
                             }
                             if self.mode == TextMode::Between {
                                 sink.restart_declaration();

@@ -15,10 +15,23 @@ use crate::error::ErrorKind;
 /// ```
 ///
 /// An encoding other than UTF-8 (compared case-insensitively) is
-/// [`ErrorKind::UnsupportedEncoding`]; anything else wrong is
-/// [`ErrorKind::MalformedXmlDeclaration`].
-pub(crate) fn check_xml_decl(decl: &[u8]) -> Result<(), ErrorKind> {
-    let bad = ErrorKind::MalformedXmlDeclaration;
+/// [`ErrorKind::UnsupportedEncoding`], reported at the encoding name's first byte; anything
+/// else wrong is [`ErrorKind::MalformedXmlDeclaration`], reported at the declaration's `<`.
+/// Invalid UTF-8 is [`ErrorKind::InvalidUtf8`] at the first bad byte. The error carries
+/// its offset within `decl`.
+pub(crate) fn check_xml_decl(decl: &[u8]) -> Result<(), (ErrorKind, usize)> {
+    check(decl).map_err(|(kind, at)| match kind {
+        ErrorKind::UnsupportedEncoding => (kind, at + 5),
+        ErrorKind::InvalidUtf8 => (kind, at),
+        _ => (kind, 0),
+    })
+}
+
+fn check(decl: &[u8]) -> Result<(), (ErrorKind, usize)> {
+    if let Err(e) = core::str::from_utf8(decl) {
+        return Err((ErrorKind::InvalidUtf8, e.valid_up_to()));
+    }
+    let bad = (ErrorKind::MalformedXmlDeclaration, 0);
     let inner = decl
         .strip_prefix(b"<?xml")
         .and_then(|d| d.strip_suffix(b"?>"))
@@ -45,7 +58,7 @@ pub(crate) fn check_xml_decl(decl: &[u8]) -> Result<(), ErrorKind> {
             return Err(bad);
         }
         if !enc.eq_ignore_ascii_case(b"utf-8") {
-            return Err(ErrorKind::UnsupportedEncoding);
+            return Err((ErrorKind::UnsupportedEncoding, c.i - 1 - enc.len()));
         }
         had_ws = c.ws();
     }
@@ -124,6 +137,19 @@ mod tests {
     }
 
     #[test]
+    fn unsupported_encoding_points_at_the_name() {
+        let d = "<?xml version='1.0' encoding='latin1'?>";
+        assert_eq!(
+            check_xml_decl(d.as_bytes()),
+            Err((ErrorKind::UnsupportedEncoding, 30))
+        );
+        assert_eq!(
+            check_xml_decl(b"<?xml?>"),
+            Err((ErrorKind::MalformedXmlDeclaration, 0))
+        );
+    }
+
+    #[test]
     fn rejected() {
         let bad = ErrorKind::MalformedXmlDeclaration;
         for (d, want) in [
@@ -150,7 +176,11 @@ mod tests {
                 ErrorKind::UnsupportedEncoding,
             ),
         ] {
-            assert_eq!(check_xml_decl(d.as_bytes()), Err(want), "{d}");
+            assert_eq!(
+                check_xml_decl(d.as_bytes()).map_err(|e| e.0),
+                Err(want),
+                "{d}"
+            );
         }
     }
 }
