@@ -80,6 +80,8 @@ pub(crate) struct Framer {
     origin: usize,
     /// The start tag being read is the stream header.
     reading_header: bool,
+    /// A tree (header, stanza or document root) has begun and is not complete yet.
+    building: bool,
     /// Node index of the element whose start tag is being read.
     cur: u32,
     pub(crate) tree: Tree,
@@ -136,6 +138,7 @@ impl Framer {
             stack: SmallVec::new(),
             origin: 0,
             reading_header: false,
+            building: false,
             cur: NONE,
             tree: Tree::default(),
             ns: NsTable::default(),
@@ -156,6 +159,7 @@ impl Framer {
         self.depth = 0;
         self.stack.clear();
         self.reading_header = false;
+        self.building = false;
         self.cur = NONE;
         self.tree.clear();
         self.ns.reset();
@@ -177,12 +181,12 @@ impl Framer {
     /// Whether end of input now is premature: before the stream header (or the document's
     /// root) or inside an element.
     pub(crate) fn incomplete(&self) -> bool {
-        self.phase == Phase::Prolog || self.depth > 0 || self.reading_header
+        self.phase == Phase::Prolog || self.building
     }
 
     /// Whether the parser sits between stanzas or before a stream (nothing half-read).
     pub(crate) fn at_rest(&self) -> bool {
-        self.depth == 0 && !self.reading_header
+        !self.building
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
@@ -232,6 +236,7 @@ impl Framer {
         self.origin = lt;
         self.tree.clear();
         self.reading_header = header;
+        self.building = true;
         if !header {
             self.ns.truncate(self.stream_ns_mark);
             self.bindings.truncate(self.stream_bindings);
@@ -404,6 +409,7 @@ impl Framer {
             self.bindings.truncate(open.bindings_len);
             self.depth -= 1;
             if self.depth == 0 {
+                self.building = false;
                 self.pending = Some(Pending::Tree {
                     start: self.origin,
                     end,
@@ -537,6 +543,7 @@ impl Sink for Framer {
             self.tree.clear();
             self.header.present = true;
             self.reading_header = false;
+            self.building = false;
             self.stream_ns_mark = self.ns.mark();
             self.stream_bindings = self.bindings.len();
             self.stream_default_ns = default_ns;

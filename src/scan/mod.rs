@@ -20,7 +20,7 @@ mod xmldecl;
 pub(crate) use reference::{parse_reference, Reference};
 
 use crate::chars::{class, decode_utf8, is_char, is_name_char, is_name_start_char, is_ws, Utf8};
-use crate::chars::{ATTR, CDATA, NAME, NAME_START, REF, TEXT};
+use crate::chars::{ATTR, CDATA, NAME, NAME_START, REF, TEXT, WS};
 use crate::error::{err, Error, ErrorKind};
 use crate::limits::{Limit, Limits};
 
@@ -245,6 +245,88 @@ fn name_start_at(buf: &[u8], i: usize, end: usize) -> Result<Option<bool>, Error
     }
 }
 
+/// Index of the first byte at or after `i` (before `end`) whose class lacks `mask`.
+#[inline(always)]
+fn skip(buf: &[u8], i: usize, end: usize, mask: u8) -> usize {
+    match buf[i..end].iter().position(|&b| class(b) & mask == 0) {
+        Some(k) => i + k,
+        None => end,
+    }
+}
+
+/// How an attribute value scan stopped.
+enum Value {
+    /// At the closing quote.
+    Closed,
+    NeedMore,
+    /// At the byte after a `&` (the reference state takes over).
+    Ref,
+}
+
+impl Scanner {
+    /// Starts an attribute value at the quote at `buf[i]`.
+    #[inline(always)]
+    fn open_value(&mut self, buf: &[u8], i: usize) -> Result<(), Error> {
+        let q = buf[i];
+        if q != b'"' && q != b'\'' {
+            return err(ErrorKind::UnexpectedByte, i);
+        }
+        self.quote = q;
+        self.value_start = i + 1;
+        self.val_flags = 0;
+        Ok(())
+    }
+
+    /// Reports the attribute whose value's closing quote is at `i`.
+    #[inline(always)]
+    fn close_value<S: Sink>(&mut self, buf: &[u8], sink: &mut S, i: usize) -> Result<(), Error> {
+        self.had_ws = false;
+        sink.attribute(
+            buf,
+            (self.name_start, self.name_end),
+            (self.value_start, i),
+            self.val_flags,
+        )
+    }
+
+    /// Scans attribute-value bytes from `*i`.
+    #[inline(always)]
+    fn attr_value(&mut self, buf: &[u8], i: &mut usize, end: usize) -> Result<Value, Error> {
+        loop {
+            *i = skip(buf, *i, end, ATTR);
+            if *i >= end {
+                return Ok(Value::NeedMore);
+            }
+            let b = buf[*i];
+            if b == self.quote {
+                return Ok(Value::Closed);
+            }
+            match b {
+                b'"' | b'\'' => *i += 1,
+                b'<' => return err(ErrorKind::LtInAttributeValue, *i),
+                b'&' => {
+                    self.val_flags |= F_REF;
+                    self.ref_start = *i;
+                    self.ref_in_attr = true;
+                    *i += 1;
+                    return Ok(Value::Ref);
+                }
+                b'\t' | b'\n' | b'\r' => {
+                    self.val_flags |= F_WS;
+                    *i += 1;
+                }
+                0x80.. => match decode_utf8(&buf[*i..end]) {
+                    Utf8::Char(c, l) if is_char(c) => *i += l,
+                    Utf8::Char(..) => return err(ErrorKind::InvalidChar, *i),
+                    Utf8::Incomplete => return Ok(Value::NeedMore),
+                    Utf8::Invalid => return err(ErrorKind::InvalidUtf8, *i),
+                },
+                _ => return err(ErrorKind::InvalidChar, *i),
+            }
+        }
+    }
+}
+
 impl Scanner {
     pub(crate) fn new(cfg: ScanConfig) -> Self {
         Scanner {
@@ -428,18 +510,73 @@ impl Scanner {
                 St::Text => {
                     if self.mode == TextMode::Content {
                         loop {
-                            while i < end && class(buf[i]) & TEXT != 0 {
-                                i += 1;
-                            }
+                            i = skip(buf, i, end, TEXT);
                             if i >= end {
                                 need_more!();
                             }
                             match buf[i] {
                                 b'<' => {
                                     self.lt = i;
-                                    i += 1;
-                                    st = St::Lt;
-                                    break;
+                                    // Fast paths for the common tags; anything else (and
+                                    // anything cut short) goes through the Lt state.
+                                    let next = buf.get(i + 1).copied().filter(|_| i + 1 < end);
+                                    match next {
+                                        Some(b'/') => {
+                                            self.flush_text(buf, sink, i)?;
+                                            i += 2;
+                                            self.name_start = i;
+                                            if i >= end || class(buf[i]) & NAME_START == 0 {
+                                                st = St::EndName;
+                                                break;
+                                            }
+                                            let (j, stop) = scan_name(buf, i, end);
+                                            i = j;
+                                            self.check_name_len(self.name_start, i)?;
+                                            match stop {
+                                                NameStop::Delim => {}
+                                                NameStop::NeedMore => {
+                                                    st = St::EndName;
+                                                    need_more!();
+                                                }
+                                                NameStop::BadUtf8 => {
+                                                    return err(ErrorKind::InvalidUtf8, i)
+                                                }
+                                            }
+                                            self.name_end = i;
+                                            i = skip(buf, i, end, WS);
+                                            if i >= end {
+                                                st = St::EndWs;
+                                                need_more!();
+                                            }
+                                            if buf[i] != b'>' {
+                                                return err(ErrorKind::UnexpectedByte, i);
+                                            }
+                                            i += 1;
+                                            sink.end_tag(
+                                                buf,
+                                                self.lt,
+                                                (self.name_start, self.name_end),
+                                                i,
+                                            )?;
+                                            after_tag!();
+                                            if self.mode != TextMode::Content {
+                                                break;
+                                            }
+                                            continue;
+                                        }
+                                        Some(b) if class(b) & NAME_START != 0 => {
+                                            self.flush_text(buf, sink, i)?;
+                                            i += 1;
+                                            self.name_start = i;
+                                            st = St::StartName;
+                                            break;
+                                        }
+                                        _ => {
+                                            i += 1;
+                                            st = St::Lt;
+                                            break;
+                                        }
+                                    }
                                 }
                                 b'&' => {
                                     self.text_flags |= F_REF;
@@ -715,52 +852,95 @@ impl Scanner {
                         }
                     }
                 },
-                St::StartName => {
-                    let (j, stop) = scan_name(buf, i, end);
-                    i = j;
-                    self.check_name_len(self.name_start, i)?;
-                    match stop {
-                        NameStop::Delim => {}
-                        NameStop::NeedMore => need_more!(),
-                        NameStop::BadUtf8 => return err(ErrorKind::InvalidUtf8, i),
-                    }
-                    self.name_end = i;
-                    sink.start_tag(buf, self.lt, (self.name_start, i))?;
-                    self.had_ws = false;
-                    st = St::TagWs;
-                }
-                St::TagWs => {
-                    if i < end && is_ws(buf[i]) {
-                        self.had_ws = true;
-                        i += 1;
-                        while i < end && is_ws(buf[i]) {
-                            i += 1;
+                St::StartName | St::TagWs => {
+                    if st == St::StartName {
+                        let (j, stop) = scan_name(buf, i, end);
+                        i = j;
+                        self.check_name_len(self.name_start, i)?;
+                        match stop {
+                            NameStop::Delim => {}
+                            NameStop::NeedMore => need_more!(),
+                            NameStop::BadUtf8 => return err(ErrorKind::InvalidUtf8, i),
                         }
+                        self.name_end = i;
+                        sink.start_tag(buf, self.lt, (self.name_start, i))?;
+                        self.had_ws = false;
+                        st = St::TagWs;
                     }
-                    if i >= end {
-                        need_more!();
-                    }
-                    match buf[i] {
-                        b'>' => {
-                            i += 1;
-                            sink.start_tag_end(buf, false, i)?;
-                            after_tag!();
+                    // Attributes are read here in one go while the input lasts; the
+                    // Attr* states only resume one cut by the end of a chunk.
+                    loop {
+                        if i < end && is_ws(buf[i]) {
+                            self.had_ws = true;
+                            i = skip(buf, i + 1, end, WS);
                         }
-                        b'/' => {
-                            i += 1;
-                            st = St::EmptyClose;
+                        if i >= end {
+                            need_more!();
                         }
-                        _ => match name_start_at(buf, i, end)? {
-                            None => need_more!(),
-                            Some(false) => return err(ErrorKind::UnexpectedByte, i),
-                            Some(true) => {
-                                if !self.had_ws {
-                                    return err(ErrorKind::MissingWhitespace, i);
-                                }
-                                self.name_start = i;
-                                st = St::AttrName;
+                        match buf[i] {
+                            b'>' => {
+                                i += 1;
+                                sink.start_tag_end(buf, false, i)?;
+                                after_tag!();
+                                break;
                             }
-                        },
+                            b'/' => {
+                                i += 1;
+                                st = St::EmptyClose;
+                                break;
+                            }
+                            _ => match name_start_at(buf, i, end)? {
+                                None => need_more!(),
+                                Some(false) => return err(ErrorKind::UnexpectedByte, i),
+                                Some(true) => {
+                                    if !self.had_ws {
+                                        return err(ErrorKind::MissingWhitespace, i);
+                                    }
+                                    self.name_start = i;
+                                }
+                            },
+                        }
+                        let (j, stop) = scan_name(buf, i, end);
+                        i = j;
+                        self.check_name_len(self.name_start, i)?;
+                        match stop {
+                            NameStop::Delim => {}
+                            NameStop::NeedMore => {
+                                st = St::AttrName;
+                                need_more!();
+                            }
+                            NameStop::BadUtf8 => return err(ErrorKind::InvalidUtf8, i),
+                        }
+                        self.name_end = i;
+                        i = skip(buf, i, end, WS);
+                        if i >= end {
+                            st = St::AttrEq;
+                            need_more!();
+                        }
+                        if buf[i] != b'=' {
+                            return err(ErrorKind::UnexpectedByte, i);
+                        }
+                        i = skip(buf, i + 1, end, WS);
+                        if i >= end {
+                            st = St::AttrQuote;
+                            need_more!();
+                        }
+                        self.open_value(buf, i)?;
+                        i += 1;
+                        match self.attr_value(buf, &mut i, end)? {
+                            Value::Closed => {
+                                self.close_value(buf, sink, i)?;
+                                i += 1;
+                            }
+                            Value::NeedMore => {
+                                st = St::AttrValue;
+                                need_more!();
+                            }
+                            Value::Ref => {
+                                st = St::Ref;
+                                break;
+                            }
+                        }
                     }
                 }
                 St::AttrName => {
@@ -776,9 +956,7 @@ impl Scanner {
                     st = St::AttrEq;
                 }
                 St::AttrEq => {
-                    while i < end && is_ws(buf[i]) {
-                        i += 1;
-                    }
+                    i = skip(buf, i, end, WS);
                     if i >= end {
                         need_more!();
                     }
@@ -789,65 +967,22 @@ impl Scanner {
                     st = St::AttrQuote;
                 }
                 St::AttrQuote => {
-                    while i < end && is_ws(buf[i]) {
-                        i += 1;
-                    }
+                    i = skip(buf, i, end, WS);
                     if i >= end {
                         need_more!();
                     }
-                    let q = buf[i];
-                    if q != b'"' && q != b'\'' {
-                        return err(ErrorKind::UnexpectedByte, i);
-                    }
-                    self.quote = q;
+                    self.open_value(buf, i)?;
                     i += 1;
-                    self.value_start = i;
-                    self.val_flags = 0;
                     st = St::AttrValue;
                 }
-                St::AttrValue => loop {
-                    while i < end && class(buf[i]) & ATTR != 0 {
+                St::AttrValue => match self.attr_value(buf, &mut i, end)? {
+                    Value::Closed => {
+                        self.close_value(buf, sink, i)?;
                         i += 1;
-                    }
-                    if i >= end {
-                        need_more!();
-                    }
-                    let b = buf[i];
-                    if b == self.quote {
-                        sink.attribute(
-                            buf,
-                            (self.name_start, self.name_end),
-                            (self.value_start, i),
-                            self.val_flags,
-                        )?;
-                        i += 1;
-                        self.had_ws = false;
                         st = St::TagWs;
-                        break;
                     }
-                    match b {
-                        b'"' | b'\'' => i += 1,
-                        b'<' => return err(ErrorKind::LtInAttributeValue, i),
-                        b'&' => {
-                            self.val_flags |= F_REF;
-                            self.ref_start = i;
-                            self.ref_in_attr = true;
-                            i += 1;
-                            st = St::Ref;
-                            break;
-                        }
-                        b'\t' | b'\n' | b'\r' => {
-                            self.val_flags |= F_WS;
-                            i += 1;
-                        }
-                        0x80.. => match decode_utf8(&buf[i..end]) {
-                            Utf8::Char(c, l) if is_char(c) => i += l,
-                            Utf8::Char(..) => return err(ErrorKind::InvalidChar, i),
-                            Utf8::Incomplete => need_more!(),
-                            Utf8::Invalid => return err(ErrorKind::InvalidUtf8, i),
-                        },
-                        _ => return err(ErrorKind::InvalidChar, i),
-                    }
+                    Value::NeedMore => need_more!(),
+                    Value::Ref => st = St::Ref,
                 },
                 St::EmptyClose => {
                     if i >= end {
