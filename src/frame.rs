@@ -82,8 +82,11 @@ pub(crate) struct Framer {
     reading_header: bool,
     /// A tree (header, stanza or document root) has begun and is not complete yet.
     building: bool,
-    /// Node index of the element whose start tag is being read.
+    /// Node index of the element whose start tag is being read, and how many of its
+    /// attributes are namespace declarations and prefixed attributes.
     cur: u32,
+    cur_decls: u32,
+    cur_prefixed: u32,
     pub(crate) tree: Tree,
     pub(crate) ns: NsTable,
     bindings: Bindings,
@@ -140,6 +143,8 @@ impl Framer {
             reading_header: false,
             building: false,
             cur: NONE,
+            cur_decls: 0,
+            cur_prefixed: 0,
             tree: Tree::default(),
             ns: NsTable::default(),
             bindings: Bindings::default(),
@@ -209,6 +214,9 @@ impl Framer {
             self.tree.shrink();
             self.scratch = Vec::new();
             self.stack.shrink_to_fit();
+            self.ns.truncate(self.stream_ns_mark);
+            self.ns.clear_cache();
+            self.bindings.truncate(self.stream_bindings);
             self.ns.shrink();
             self.bindings.shrink();
             self.header.bytes.shrink_to_fit();
@@ -291,6 +299,9 @@ impl Framer {
     /// element's default namespace.
     fn declare_namespaces(&mut self, buf: &[u8], first: usize) -> Result<u32, Error> {
         let mut default_ns = self.current_default_ns();
+        if self.cur_decls == 0 {
+            return Ok(default_ns);
+        }
         let mut count = 0usize;
         for k in first..self.tree.attrs.len() {
             let a = self.tree.attrs[k];
@@ -304,59 +315,76 @@ impl Framer {
             }
             let vs = self.origin + a.value_start as usize;
             let raw = &buf[vs..vs + a.value_len as usize];
-            let start = self.ns.text_mut().len();
-            if a.flags == 0 {
-                self.ns
-                    .text_mut()
-                    .push_str(core::str::from_utf8(raw).unwrap_or(""));
-            } else {
-                decode_attr(raw, self.ns.text_mut());
-            }
-            let uri_len = self.ns.text_mut().len() - start;
-            let is_xml_ns = &self.ns.text_mut()[start..] == XML_NS;
-            let is_xmlns_ns = &self.ns.text_mut()[start..] == XMLNS_NS;
             let name = &buf[at..at + a.name_len as usize];
-            if a.prefix_len == 0 {
-                // xmlns='...'
-                if is_xml_ns || is_xmlns_ns {
-                    return err(ErrorKind::ReservedNamespace, at);
-                }
-                default_ns = if uri_len == 0 {
-                    NS_NONE
-                } else {
-                    self.ns.seal_from(start)
-                };
-                if uri_len == 0 {
-                    self.ns.text_mut().truncate(start);
-                }
-                continue;
-            }
-            let prefix = &name[6..];
-            if prefix == b"xmlns" {
+            let prefix = (a.prefix_len != 0).then(|| &name[6..]);
+            if prefix == Some(b"xmlns") {
                 return err(ErrorKind::ReservedPrefix, at);
             }
-            if prefix == b"xml" {
-                if !is_xml_ns {
-                    return err(ErrorKind::ReservedPrefix, at);
+            // Namespace names seen before in stanzas come from the cache (never reserved
+            // ones, never empty); the header's stay in the per-stream part of the table.
+            let cached = if a.flags == 0 && !self.reading_header {
+                self.ns.cached(raw)
+            } else {
+                None
+            };
+            let id = match cached {
+                Some(id) => {
+                    if prefix == Some(b"xml") {
+                        return err(ErrorKind::ReservedPrefix, at);
+                    }
+                    id
                 }
-                self.ns.text_mut().truncate(start);
-                continue;
+                None => {
+                    let start = self.ns.text_mut().len();
+                    if a.flags == 0 {
+                        self.ns
+                            .text_mut()
+                            .push_str(core::str::from_utf8(raw).unwrap_or(""));
+                    } else {
+                        decode_attr(raw, self.ns.text_mut());
+                    }
+                    let uri = &self.ns.text_mut()[start..];
+                    let (is_xml_ns, is_xmlns_ns, empty) =
+                        (uri == XML_NS, uri == XMLNS_NS, uri.is_empty());
+                    match prefix {
+                        Some(b"xml") if is_xml_ns => {
+                            self.ns.text_mut().truncate(start);
+                            continue;
+                        }
+                        Some(b"xml") => return err(ErrorKind::ReservedPrefix, at),
+                        _ if is_xml_ns || is_xmlns_ns => {
+                            return err(ErrorKind::ReservedNamespace, at)
+                        }
+                        Some(_) if empty => return err(ErrorKind::EmptyPrefixBinding, at),
+                        None if empty => {
+                            default_ns = NS_NONE;
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    if self.reading_header {
+                        self.ns.seal_from(start)
+                    } else {
+                        self.ns.cache_or_seal(start)
+                    }
+                }
+            };
+            match prefix {
+                None => default_ns = id,
+                Some(p) => {
+                    let p = core::str::from_utf8(p).unwrap_or("");
+                    self.bindings.push(&mut self.ns, p, id);
+                }
             }
-            if is_xml_ns || is_xmlns_ns {
-                return err(ErrorKind::ReservedNamespace, at);
-            }
-            if uri_len == 0 {
-                return err(ErrorKind::EmptyPrefixBinding, at);
-            }
-            let id = self.ns.seal_from(start);
-            let prefix = core::str::from_utf8(prefix).unwrap_or("");
-            self.bindings.push(&mut self.ns, prefix, id);
         }
         Ok(default_ns)
     }
 
     /// Resolves the attributes' prefixes and checks expanded-name uniqueness.
     fn resolve_attributes(&mut self, buf: &[u8], first: usize) -> Result<(), Error> {
+        if self.cur_prefixed == 0 {
+            return Ok(());
+        }
         let mut prefixed: SmallVec<[usize; 8]> = SmallVec::new();
         for k in first..self.tree.attrs.len() {
             let a = self.tree.attrs[k];
@@ -471,6 +499,8 @@ impl Sink for Framer {
         });
         self.link_child(idx);
         self.cur = idx;
+        self.cur_decls = 0;
+        self.cur_prefixed = 0;
         Ok(())
     }
 
@@ -489,6 +519,11 @@ impl Sink for Framer {
         let qname = &buf[name.0..name.1];
         let plen = prefix_len(qname).or_else(|_| err(ErrorKind::InvalidQName, name.0))?;
         let is_decl = qname == b"xmlns" || (plen == 5 && qname.starts_with(b"xmlns"));
+        if is_decl {
+            self.cur_decls += 1;
+        } else if plen > 0 {
+            self.cur_prefixed += 1;
+        }
         self.tree.attrs.push(AttrRec {
             name_start: rel(name.0, self.origin),
             name_len: qname.len() as u32,

@@ -16,12 +16,25 @@ pub(crate) const NS_NONE: u32 = 0;
 pub(crate) const NS_XML: u32 = 1;
 const FIXED: usize = 2;
 
+/// Ids with this bit set refer to the cache of namespace names.
+const CACHED: u32 = 1 << 31;
+/// Most namespace names the cache holds, and the longest it takes.
+const CACHE_ENTRIES: usize = 64;
+const CACHE_NAME_BYTES: usize = 256;
+
 /// Namespace names referenced by id from tree records. Ids below a mark (taken after the
 /// stream header) survive from stanza to stanza; the rest are dropped per stanza.
+///
+/// A small cache keeps the namespace names that stanzas declare (`jabber:iq:roster`,
+/// `urn:xmpp:receipts`, ...) so that declaring them again costs one comparison instead of
+/// a copy; it is bounded (64 names of at most 256 bytes), so a peer inventing new names
+/// only fills it once. Cached ids stay valid until [`NsTable::clear_cache`].
 #[derive(Debug, Clone)]
 pub(crate) struct NsTable {
     text: String,
     entries: Vec<(u32, u32)>,
+    cache_text: String,
+    cache: Vec<(u32, u32)>,
 }
 
 impl Default for NsTable {
@@ -29,6 +42,8 @@ impl Default for NsTable {
         let mut t = NsTable {
             text: String::new(),
             entries: Vec::new(),
+            cache_text: String::new(),
+            cache: Vec::new(),
         };
         t.entries.push((0, 0));
         t.push(XML_NS);
@@ -48,10 +63,48 @@ impl NsTable {
     /// The namespace name of `id` ("" for none, or for an unknown id).
     #[inline]
     pub(crate) fn get(&self, id: u32) -> &str {
-        match self.entries.get(id as usize) {
-            Some(&(s, l)) => self.text.get(s as usize..(s + l) as usize).unwrap_or(""),
+        let (text, entries) = if id & CACHED != 0 {
+            (&self.cache_text, &self.cache)
+        } else {
+            (&self.text, &self.entries)
+        };
+        match entries.get((id & !CACHED) as usize) {
+            Some(&(s, l)) => text.get(s as usize..(s + l) as usize).unwrap_or(""),
             None => "",
         }
+    }
+
+    /// The cached id of namespace name `uri`, if it is cached.
+    #[inline]
+    pub(crate) fn cached(&self, uri: &[u8]) -> Option<u32> {
+        let text = self.cache_text.as_bytes();
+        self.cache
+            .iter()
+            .position(|&(s, l)| {
+                l as usize == uri.len() && &text[s as usize..(s + l) as usize] == uri
+            })
+            .map(|k| k as u32 | CACHED)
+    }
+
+    /// Registers `text[start..]` (just written through [`text_mut`](Self::text_mut)) as
+    /// a namespace name, in the cache when it has room (the per-stanza copy is dropped).
+    pub(crate) fn cache_or_seal(&mut self, start: usize) -> u32 {
+        let len = self.text.len() - start;
+        if self.cache.len() >= CACHE_ENTRIES || len > CACHE_NAME_BYTES {
+            return self.seal_from(start);
+        }
+        let cs = self.cache_text.len();
+        self.cache_text.push_str(&self.text[start..]);
+        self.text.truncate(start);
+        self.cache.push((cs as u32, len as u32));
+        (self.cache.len() - 1) as u32 | CACHED
+    }
+
+    /// Empties the cache; only when no id of it is in use (between stanzas: the stream
+    /// header's names are never cached).
+    pub(crate) fn clear_cache(&mut self) {
+        self.cache_text = String::new();
+        self.cache = Vec::new();
     }
 
     /// Mutable access to the text storage, for decoding a value straight into it.
@@ -82,7 +135,10 @@ impl NsTable {
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.text.capacity() + self.entries.capacity() * 8
+        self.text.capacity()
+            + self.entries.capacity() * 8
+            + self.cache_text.capacity()
+            + self.cache.capacity() * 8
     }
 
     pub(crate) fn shrink(&mut self) {
