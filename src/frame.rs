@@ -676,3 +676,23 @@ impl Sink for Framer {
         self.pending.is_some()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn qualified_names_split_once() {
+        assert_eq!(prefix_len(b"message"), Ok(0));
+        assert_eq!(prefix_len(b"stream:features"), Ok(6));
+        for bad in [&b":a"[..], b"a:", b"a:b:c", b":"] {
+            assert_eq!(prefix_len(bad), Err(()), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn hash_is_stable_and_spreads() {
+        assert_eq!(fx_hash(b""), 0xcbf2_9ce4_8422_2325);
+        assert_ne!(fx_hash(b"to"), fx_hash(b"ot"));
+    }
+}

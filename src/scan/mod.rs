@@ -1112,6 +1112,121 @@ impl Scanner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::limits::Limits;
+
+    /// Records tokens as strings with their exact spans; Content everywhere but before
+    /// the first tag.
+    #[derive(Default)]
+    struct Rec {
+        out: Vec<String>,
+        depth: usize,
+        seen_root: bool,
+    }
+
+    impl Sink for Rec {
+        fn start_tag(&mut self, _: &[u8], lt: usize, n: (usize, usize)) -> Result<(), Error> {
+            self.out.push(format!("start@{lt} {}..{}", n.0, n.1));
+            Ok(())
+        }
+        fn attribute(
+            &mut self,
+            _: &[u8],
+            n: (usize, usize),
+            v: (usize, usize),
+            f: u8,
+        ) -> Result<(), Error> {
+            self.out
+                .push(format!("attr {}..{}={}..{} f{f}", n.0, n.1, v.0, v.1));
+            Ok(())
+        }
+        fn start_tag_end(&mut self, _: &[u8], empty: bool, end: usize) -> Result<(), Error> {
+            self.out
+                .push(format!("{}@{end}", if empty { "empty" } else { "open" }));
+            if !empty {
+                self.depth += 1;
+            }
+            self.seen_root = true;
+            Ok(())
+        }
+        fn end_tag(
+            &mut self,
+            _: &[u8],
+            lt: usize,
+            n: (usize, usize),
+            end: usize,
+        ) -> Result<(), Error> {
+            self.out.push(format!("end@{lt} {}..{} @{end}", n.0, n.1));
+            self.depth -= 1;
+            Ok(())
+        }
+        fn text(&mut self, _: &[u8], s: usize, e: usize, f: u8) -> Result<(), Error> {
+            self.out.push(format!("text {s}..{e} f{f}"));
+            Ok(())
+        }
+        fn restart_declaration(&mut self) {}
+        fn text_mode(&self) -> TextMode {
+            match (self.depth, self.seen_root) {
+                (0, false) => TextMode::Prolog,
+                (0, true) => TextMode::Epilog,
+                _ => TextMode::Content,
+            }
+        }
+        fn event_ready(&self) -> bool {
+            false
+        }
+    }
+
+    /// Scans `input` whole and byte by byte; both must record the same tokens.
+    fn tokens(input: &str) -> Result<Vec<String>, (ErrorKind, u64)> {
+        let cfg = ScanConfig::new(&Limits::default(), false, false);
+        let run = |step: usize| {
+            let mut sc = Scanner::new(cfg);
+            let mut rec = Rec::default();
+            let b = input.as_bytes();
+            let mut n = 0;
+            while n < b.len() {
+                n = (n + step).min(b.len());
+                sc.scan(&b[..n], &mut rec)
+                    .map_err(|e| (e.kind(), e.offset()))?;
+            }
+            Ok(rec.out)
+        };
+        let whole = run(input.len().max(1));
+        assert_eq!(whole, run(1), "{input:?}");
+        whole
+    }
+
+    #[test]
+    fn tokens_with_exact_spans() {
+        assert_eq!(
+            tokens("<a x='1' y = \"2&amp;\t\"><b/>t&lt;<![CDATA[c]]>\r</a>").unwrap(),
+            [
+                "start@0 1..2",
+                "attr 3..4=6..7 f0",
+                "attr 9..10=14..21 f9",
+                "open@23",
+                "start@23 24..25",
+                "empty@27",
+                "text 27..46 f7",
+                "end@46 48..49 @50",
+            ]
+        );
+        assert_eq!(
+            tokens("<?xml version='1.0'?>\n<r/>").unwrap(),
+            ["start@22 23..24", "empty@26"]
+        );
+        assert_eq!(tokens("<r>]]></r>"), Err((ErrorKind::CDataEndInText, 3)));
+        assert_eq!(
+            tokens("<r a='x'b='y'/>"),
+            Err((ErrorKind::MissingWhitespace, 8))
+        );
+        assert_eq!(
+            tokens("<r>&unknown;</r>"),
+            Err((ErrorKind::EntityReference, 3))
+        );
+        assert_eq!(tokens("<r><!DOCTYPE"), Err((ErrorKind::Doctype, 3)));
+        assert_eq!(tokens("<r/> x"), Err((ErrorKind::TextOutsideRoot, 5)));
+    }
 
     #[test]
     fn word_skipping_agrees_with_the_table_for_every_byte_at_every_position() {
