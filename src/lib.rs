@@ -64,6 +64,11 @@ mod scan;
 mod tree;
 mod view;
 
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 #[doc(inline)]
 pub use crate::condition::Condition;
 #[doc(inline)]
