@@ -115,7 +115,7 @@ pub(crate) enum Utf8 {
 
 /// Decodes the UTF-8 sequence at the start of `s` (which must not be empty) strictly:
 /// RFC 3629 well-formed sequences only.
-#[inline]
+#[inline(always)]
 pub(crate) fn decode_utf8(s: &[u8]) -> Utf8 {
     let b0 = s[0];
     if b0 < 0x80 {

@@ -75,7 +75,10 @@ pub(crate) struct Framer {
     pub(crate) phase: Phase,
     /// Open elements of the current tree.
     depth: usize,
-    stack: SmallVec<[Open; 16]>,
+    /// A `Vec` rather than a `SmallVec`: it is touched for every element and tag, and
+    /// `SmallVec`'s inline/heap check showed in profiles; it is reused, so it allocates
+    /// only while growing, and `release_memory` frees it.
+    stack: Vec<Open>,
     /// Buffer index of the current tree's `<` (ranges in `tree` are relative to it).
     origin: usize,
     /// The start tag being read is the stream header.
@@ -110,10 +113,11 @@ fn rel(i: usize, origin: usize) -> u32 {
 /// section 4: `QName ::= PrefixedName | UnprefixedName`, both parts `NCName`s).
 #[inline]
 fn prefix_len(name: &[u8]) -> Result<usize, ()> {
-    match memchr::memchr(b':', name) {
+    // Names are short: a plain loop beats a memchr call here.
+    match name.iter().position(|&b| b == b':') {
         None => Ok(0),
         Some(p) => {
-            if p == 0 || p + 1 == name.len() || memchr::memchr(b':', &name[p + 1..]).is_some() {
+            if p == 0 || p + 1 == name.len() || name[p + 1..].contains(&b':') {
                 Err(())
             } else {
                 Ok(p)
@@ -138,7 +142,7 @@ impl Framer {
             implicit_restart,
             phase: Phase::Prolog,
             depth: 0,
-            stack: SmallVec::new(),
+            stack: Vec::new(),
             origin: 0,
             reading_header: false,
             building: false,
@@ -201,11 +205,7 @@ impl Framer {
             + self.header.bytes.capacity()
             + self.header.tree.heap_bytes()
             + self.scratch.capacity() * 16
-            + if self.stack.spilled() {
-                self.stack.capacity() * core::mem::size_of::<Open>()
-            } else {
-                0
-            }
+            + self.stack.capacity() * core::mem::size_of::<Open>()
     }
 
     pub(crate) fn shrink(&mut self) {

@@ -232,12 +232,17 @@ fn scan_name(buf: &[u8], mut i: usize, end: usize) -> (usize, NameStop) {
 
 /// Whether a name may start at `buf[i]`: `Some(true/false)`, or `None` when the bytes of
 /// a non-ASCII character are cut short. Invalid UTF-8 is an error.
-#[inline]
+#[inline(always)]
 fn name_start_at(buf: &[u8], i: usize, end: usize) -> Result<Option<bool>, Error> {
     let b = buf[i];
     if b < 0x80 {
         return Ok(Some(class(b) & NAME_START != 0));
     }
+    non_ascii_name_start_at(buf, i, end)
+}
+
+#[inline(never)]
+fn non_ascii_name_start_at(buf: &[u8], i: usize, end: usize) -> Result<Option<bool>, Error> {
     match decode_utf8(&buf[i..end]) {
         Utf8::Char(c, _) => Ok(Some(is_name_start_char(c))),
         Utf8::Incomplete => Ok(None),
