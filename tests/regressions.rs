@@ -45,3 +45,66 @@ fn fuzz_limits_document_xml_decl_counts_toward_root_limit() {
         Err((ErrorKind::LimitExceeded(Limit::StanzaBytes), 21 + 10))
     );
 }
+
+const HEADER: &[u8] =
+    b"<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>";
+
+/// Found by `chunked` (minimised: document mode, `b"<y "` then `b"x=\"\""` with
+/// `release_memory()` in between): `release_memory()` while a stanza's (or a document
+/// root's) start tag was half read cleared the element index, and the next attribute
+/// indexed an empty vector (panic at `frame.rs` `attribute`).
+#[test]
+fn fuzz_chunked_release_memory_inside_start_tag() {
+    for (mode, head) in [(Mode::Stream, HEADER), (Mode::Document, &b""[..])] {
+        let mut parser = Parser::with_config(Config::default().mode(mode));
+        parser.feed(head);
+        parser.feed(b"<message ");
+        while parser.next_event().expect("no error yet").is_some() {}
+        parser.release_memory();
+        parser.feed(b"to='x'/>");
+        let event = parser.next_event().expect("the stanza parses");
+        match event {
+            Some(xmpp_stream::Event::Stanza(s)) => {
+                assert_eq!(s.root().attr("", "to"), Some("x"));
+                assert_eq!(s.raw(), b"<message to='x'/>");
+            }
+            other => panic!("expected the stanza, got {other:?}"),
+        }
+    }
+}
+
+/// Found by `restart` (drain variant) and by reading `Scanner::restart`: the usual server
+/// loop drains `next_event` to `Ok(None)` and only then calls `restart()`. If the first
+/// bytes of the new stream header had already been fed (and scanned as the start of a
+/// would-be stanza), `restart()` dropped them, and the rest of the header was read as
+/// text before the root (`TextOutsideRoot`). `restart()` documents that "bytes already
+/// fed after the last event are kept and read as the new stream".
+#[test]
+fn fuzz_restart_after_drain_keeps_partial_header() {
+    let mut parser = Parser::new();
+    parser.feed(HEADER);
+    parser.feed(b"<auth/>");
+    parser.feed(&HEADER[..20]);
+    let mut n = 0;
+    while parser.next_event().expect("first stream").is_some() {
+        n += 1;
+    }
+    assert_eq!(n, 2, "header and <auth/>");
+    parser.restart();
+    parser.feed(&HEADER[20..]);
+    parser.feed(b"<iq/>");
+    let mut lines = Vec::new();
+    loop {
+        match parser.next_event() {
+            Ok(Some(event)) => {
+                let mut s = String::new();
+                dump::write_event(&mut s, &event);
+                lines.push(s);
+            }
+            Ok(None) => break,
+            Err(e) => panic!("after restart: {e} (events so far: {lines:?})"),
+        }
+    }
+    assert_eq!(lines.len(), 2, "new header and <iq/>: {lines:?}");
+    assert!(lines[0].starts_with("{\"header\""));
+}

@@ -56,11 +56,12 @@ fuzz_target!(|data: &[u8]| {
         .chunks_exact(2)
         .map(|c| u16::from_le_bytes([c[0], c[1]]) as usize)
         .collect();
-    let config = config_from_byte(*flags, Limits::default());
+    let flags = *flags;
+    let config = config_from_byte(flags, Limits::default());
     let whole = parse_whole(&config, input, false);
 
     let chunks = split_at_points(input, &points);
-    let chunked = parse_with(&config, &chunks, *flags);
+    let chunked = parse_with(&config, &chunks, flags);
     assert_eq!(whole, chunked, "split at {points:?}");
 
     if input.len() <= 2048 {

@@ -24,7 +24,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use xmpp_stream::{Condition, ErrorKind, Limit, Limits, Parser};
-use xmpp_stream_fuzz::{config_from_byte, metrics, render, skip_known, unlimited, Metrics};
+use xmpp_stream_fuzz::{config_from_byte, metrics, render, unlimited, Metrics};
 
 struct Run {
     events: Vec<(String, Metrics)>,
@@ -158,10 +158,6 @@ fuzz_target!(|data: &[u8]| {
             match e.kind() {
                 ErrorKind::LimitExceeded(limit) => {
                     assert_eq!(e.condition(), Condition::PolicyViolation);
-                    // Known: fuzz_limits_document_xml_decl_counts_toward_root_limit.
-                    if skip_known() && limit == Limit::StanzaBytes && s[0] & 2 != 0 {
-                        return;
-                    }
                     match free_run.events.get(n) {
                         Some((_, m)) => {
                             assert!(

@@ -1,101 +1,199 @@
-//! Arbitrary bytes in one feed. The first byte picks the configuration (bit 0: implicit
-//! restart, bit 1: document mode); the rest is the input. Every event's views and
-//! accessors are exercised (see `xmpp_stream_fuzz::exercise`), and the parser's own
-//! invariants are checked: errors are sticky and in range, a clean end means every byte
-//! was examined, `reset()` gives a parser that behaves like a new one.
+//! Stream restarts at arbitrary points. The data is cut into up to four pieces; each piece
+//! but the last is parsed alone (the reference) and truncated right after one of its events
+//! chosen by the input; then the truncated pieces are concatenated and parsed as one
+//! connection, restarting at each cut:
+//!
+//! - explicit mode: `restart()` is called right after the piece's last event (before the
+//!   next `next_event`), with bytes of the next piece possibly already fed; in the
+//!   "drain" variant the parser is first drained to `Ok(None)` (the usual server loop),
+//!   with the cut falling inside a feed; when that drain yields nothing, `restart()` must
+//!   still read the bytes fed after the last event as the new stream (the documented
+//!   contract). If the drain yields an event or an error the input is skipped: the old
+//!   stream legitimately read the new one's bytes;
+//! - implicit mode (`Config::implicit_restart(true)`): each later piece starts with an XML
+//!   declaration and the cut is after a header or a stanza.
+//!
+//! The events (offsets counted from the start of their piece) and the final error (offset
+//! shifted by the piece's start) must equal the pieces' references.
+//!
+//! Input layout: `flags` (bit 0 implicit, bit 1 drain, bit 2 later pieces start at their
+//! first `<`), `n` (pieces = 1 + n % 4), then
+//! n-1 little-endian `u16` cut points, n-1 event choice bytes, one chunk-size byte, data.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use xmpp_stream::{Event, Limits, Parser};
-use xmpp_stream_fuzz::{config_from_byte, exercise, parse_whole, render, End, Outcome};
+use xmpp_stream::{Config, Event, Limits, Parser};
+use xmpp_stream_fuzz::{render_rel, skip_known, split_at_points, End};
+
+const DECL: &[u8] = b"<?xml version='1.0'?>";
+
+struct Reference {
+    /// (rendered event, offset after it, is a close, is a header).
+    events: Vec<(String, u64, bool, bool)>,
+    end: End,
+}
+
+fn reference(config: &Config, piece: &[u8]) -> Reference {
+    let mut parser = Parser::with_config(config.clone());
+    parser.feed(piece);
+    let mut events = Vec::new();
+    loop {
+        match parser.next_event() {
+            Ok(Some(event)) => {
+                let r = render_rel(&event, 0);
+                let close = matches!(event, Event::Close);
+                let header = matches!(event, Event::Header(_));
+                events.push((r, parser.offset(), close, header));
+            }
+            Ok(None) => {
+                let end = match parser.finish() {
+                    Ok(()) => End::Clean,
+                    Err(e) => End::from_error(e),
+                };
+                return Reference { events, end };
+            }
+            Err(e) => {
+                return Reference {
+                    events,
+                    end: End::from_error(e),
+                }
+            }
+        }
+    }
+}
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&first, input)) = data.split_first() else {
+    let [flags, n, rest @ ..] = data else {
         return;
     };
-    let config = config_from_byte(first, Limits::default());
-    let mut parser = Parser::with_config(config.clone());
-    parser.feed(input);
-    let mut events = Vec::new();
-    let mut last_header: Option<Vec<u8>> = None;
-    let mut last_stanza_end = 0u64;
-    let result = loop {
-        let event = match parser.next_event() {
-            Ok(Some(event)) => event,
-            Ok(None) => break Ok(()),
-            Err(e) => break Err(e),
-        };
-        exercise(&event, Some(input));
-        match &event {
-            Event::Header(h) => last_header = Some(h.raw().to_vec()),
-            Event::Stanza(s) => {
-                assert!(s.offset() >= last_stanza_end, "stanzas in order");
-                last_stanza_end = s.offset() + s.raw().len() as u64;
-            }
-            Event::Close => {}
-        }
-        events.push(render(&event));
-        assert!(events.len() <= input.len(), "more events than input bytes");
-    };
-    if let (Some(h), Some(expected)) = (parser.header(), &last_header) {
-        assert_eq!(h.raw(), &expected[..], "header() is the last header event's");
+    let implicit = flags & 1 != 0;
+    // Known: fuzz_restart_after_drain_keeps_partial_header.
+    let drain_first = !implicit && flags & 2 != 0 && !skip_known();
+    let pieces = 1 + (*n % 4) as usize;
+    let head = 3 * (pieces - 1) + 1;
+    if rest.len() < head {
+        return;
     }
-    let len = input.len() as u64;
-    let end = match result {
-        Err(e) => {
-            assert!(e.offset() <= len, "error offset {} past the input", e.offset());
-            assert!(!e.message().is_empty());
-            let _ = (e.to_string(), e.condition().as_str());
-            assert_eq!(parser.error(), Some(e));
-            assert_eq!(parser.next_event().err(), Some(e), "errors are sticky");
-            assert_eq!(parser.finish(), Err(e), "errors are sticky");
-            let before = parser.buffered();
-            parser.feed(b"<a>");
-            assert_eq!(parser.buffered(), before, "input after an error is ignored");
-            End::from_error(e)
+    let (settings, body) = rest.split_at(head);
+    let cuts: Vec<usize> = settings[..2 * (pieces - 1)]
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]) as usize)
+        .collect();
+    let choices = &settings[2 * (pieces - 1)..3 * (pieces - 1)];
+    let chunk = 1 + settings[head - 1] as usize;
+    let config = Config::default()
+        .limits(Limits::default())
+        .implicit_restart(implicit);
+
+    // Build the pieces and their references.
+    let raw_pieces = split_at_points(body, &cuts);
+    let mut stream: Vec<u8> = Vec::new();
+    // Per piece: start offset in `stream`, expected events.
+    let mut bases = Vec::new();
+    let mut expected: Vec<(usize, String)> = Vec::new();
+    let mut expected_end = End::Clean;
+    let last = raw_pieces.len() - 1;
+    let mut boundaries = Vec::new();
+    for (i, raw) in raw_pieces.iter().enumerate() {
+        let mut raw: &[u8] = raw;
+        if flags & 4 != 0 && i > 0 {
+            // Start the piece at markup, as a new stream would.
+            if let Some(lt) = raw.iter().position(|&b| b == b'<') {
+                raw = &raw[lt..];
+            }
         }
-        Ok(()) => {
-            assert!(parser.offset() <= len);
-            match parser.finish() {
-                Ok(()) => {
-                    assert_eq!(parser.offset(), len, "a clean end examined every byte");
-                    End::Clean
+        let mut piece = raw.to_vec();
+        if implicit && i > 0 && !piece.starts_with(b"<?xml") {
+            piece.splice(0..0, DECL.iter().copied());
+        }
+        let r = reference(&config, &piece);
+        let base = stream.len() as u64;
+        if i == last {
+            bases.push(base);
+            let label = bases.len() - 1;
+            expected.extend(r.events.into_iter().map(|e| (label, e.0)));
+            expected_end = match r.end {
+                End::Clean => End::Clean,
+                End::Error(k, o) => End::Error(k, o + base),
+            };
+            stream.extend_from_slice(&piece);
+            break;
+        }
+        // The events after which a restart may come.
+        let allowed: Vec<usize> = (0..r.events.len())
+            .filter(|&j| {
+                let (_, after, close, header) = &r.events[j];
+                if !implicit {
+                    return true;
                 }
+                // After a close, or after an empty `<stream:stream/>` header (whose close
+                // is pending), a new stream cannot start implicitly.
+                let closes_next = r.events.get(j + 1).is_some_and(|e| e.2 && e.1 == *after);
+                !close && !(*header && closes_next)
+            })
+            .collect();
+        if allowed.is_empty() {
+            continue;
+        }
+        let j = allowed[choices[i] as usize % allowed.len()];
+        let cut = r.events[j].1 as usize;
+        bases.push(base);
+        let label = bases.len() - 1;
+        expected.extend(r.events[..=j].iter().map(|e| (label, e.0.clone())));
+        boundaries.push(expected.len());
+        stream.extend_from_slice(&piece[..cut]);
+    }
+    let piece_of = |k: usize| boundaries.iter().filter(|&&b| b <= k).count();
+
+    // Parse the whole connection.
+    let mut parser = Parser::with_config(config.clone());
+    let mut got: Vec<(usize, String)> = Vec::new();
+    let mut end = None;
+    let mut pending_restart = false;
+    'feed: for piece in stream.chunks(chunk) {
+        parser.feed(piece);
+        loop {
+            if pending_restart {
+                // Drain variant: the restart comes once the parser asks for more input.
+                match parser.next_event() {
+                    Ok(None) => {
+                        parser.restart();
+                        pending_restart = false;
+                        break;
+                    }
+                    _ => return, // the old stream read the new one's bytes: no contract
+                }
+            }
+            let event = match parser.next_event() {
+                Ok(Some(event)) => event,
+                Ok(None) => break,
                 Err(e) => {
-                    assert_eq!(e.kind(), xmpp_stream::ErrorKind::UnexpectedEof);
-                    assert_eq!(e.offset(), len);
-                    assert_eq!(parser.finish(), Err(e), "errors are sticky");
-                    End::from_error(e)
+                    end = Some(End::from_error(e));
+                    break 'feed;
+                }
+            };
+            let k = got.len();
+            let p = piece_of(k);
+            let base = bases.get(p).copied().unwrap_or(0);
+            got.push((p, render_rel(&event, base)));
+            if !implicit && boundaries.contains(&got.len()) {
+                if drain_first {
+                    pending_restart = true;
+                } else {
+                    parser.restart();
                 }
             }
         }
-    };
-    let _ = (format!("{parser:?}"), parser.heap_bytes(), parser.is_closed());
-
-    // reset() and release_memory() give a parser that behaves like a new one.
-    parser.release_memory();
-    parser.reset();
-    assert_eq!(parser.offset(), 0);
-    assert_eq!(parser.buffered(), 0);
-    assert!(parser.error().is_none() && parser.header().is_none());
-    parser.feed(input);
-    let mut again = Vec::new();
-    let end_again = match xmpp_stream_fuzz::drain(&mut parser, &mut again, None) {
+    }
+    if pending_restart {
+        // The cut fell at the end of the input: the drain asks for more, then restart.
+        assert!(matches!(parser.next_event(), Ok(None)));
+        parser.restart();
+    }
+    let end = end.unwrap_or_else(|| match parser.finish() {
+        Ok(()) => End::Clean,
         Err(e) => End::from_error(e),
-        Ok(()) => match parser.finish() {
-            Ok(()) => End::Clean,
-            Err(e) => End::from_error(e),
-        },
-    };
-    let first_run = Outcome { events, end };
-    assert_eq!(
-        first_run,
-        Outcome {
-            events: again,
-            end: end_again
-        },
-        "after reset()"
-    );
-    // And a fresh parser agrees too (the helper is what the other targets use).
-    assert_eq!(first_run, parse_whole(&config, input, false));
+    });
+    assert_eq!(got, expected, "events (piece, rendered) with restarts");
+    assert_eq!(end, expected_end, "end of the connection");
 });

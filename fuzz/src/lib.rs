@@ -50,6 +50,11 @@ pub fn config_from_byte(b: u8, limits: Limits) -> Config {
 /// the dump line, plus what the dump leaves out (offsets, raw bytes, qualified names,
 /// namespace declarations, attribute order, text-run boundaries and raw text).
 pub fn render(event: &Event<'_>) -> String {
+    render_rel(event, 0)
+}
+
+/// [`render`] with stanza offsets counted from `base`.
+pub fn render_rel(event: &Event<'_>, base: u64) -> String {
     let mut out = String::new();
     dump::write_event(&mut out, event);
     match event {
@@ -58,7 +63,12 @@ pub fn render(event: &Event<'_>) -> String {
             render_element(&mut out, h);
         }
         Event::Stanza(s) => {
-            let _ = write!(out, "offset={} raw={:?} ", s.offset(), bytes(s.raw()));
+            let _ = write!(
+                out,
+                "offset={} raw={:?} ",
+                s.offset().wrapping_sub(base),
+                bytes(s.raw())
+            );
             render_element(&mut out, &s.root());
         }
         Event::Close => {}

@@ -410,10 +410,12 @@ impl Scanner {
         }
     }
 
-    /// Begins a new document at the current position (stream restart).
+    /// Begins a new document (stream restart) at the first byte not yet part of a complete
+    /// event: markup already half read (the start of the new stream's header, fed before
+    /// the restart) is read again as part of the new document.
     pub(crate) fn restart(&mut self) {
         *self = Scanner {
-            pos: self.pos,
+            pos: self.keep_from(),
             ..Scanner::new(self.cfg)
         };
     }
