@@ -76,6 +76,10 @@ pub enum Event<'a> {
 pub struct Stanza<'a> {
     doc: Doc<'a>,
     offset: u64,
+    /// The element standing for the stream root whose namespace declarations and
+    /// `xml:lang` are in scope for the stanza: the stream header, a WebSocket `<open/>`,
+    /// or the reduced header an owned stanza keeps (see `crate::xmpp`).
+    scope: Option<Element<'a>>,
 }
 
 impl<'a> Stanza<'a> {
@@ -92,6 +96,21 @@ impl<'a> Stanza<'a> {
     /// Byte offset of the stanza's `<` from the start of the stream.
     pub fn offset(&self) -> u64 {
         self.offset
+    }
+
+    /// Builds a stanza view from its parts (owned stanzas, WebSocket framing).
+    pub(crate) fn from_parts(doc: Doc<'a>, offset: u64, scope: Option<Element<'a>>) -> Self {
+        Stanza { doc, offset, scope }
+    }
+
+    /// The tree the stanza reads.
+    pub(crate) fn doc(&self) -> Doc<'a> {
+        self.doc
+    }
+
+    /// The element standing for the stream root (see the field).
+    pub(crate) fn scope(&self) -> Option<Element<'a>> {
+        self.scope
     }
 }
 
@@ -328,6 +347,7 @@ impl Parser {
                     arena: &self.arena,
                 },
                 offset: self.base + start as u64,
+                scope: self.header(),
             }),
         })
     }
@@ -385,6 +405,23 @@ impl Parser {
         self.arena = arena;
     }
 
+    /// Like [`reset`](Self::reset) but without allocating: every grown buffer (input,
+    /// index, namespace table, arena) is kept. For parsers reused per message (WebSocket
+    /// framing parses each message as one document).
+    pub(crate) fn recycle(&mut self) {
+        let stream = self.config.mode == Mode::Stream;
+        self.filled = 0;
+        self.base = 0;
+        self.error = None;
+        self.scanner = Scanner::new(ScanConfig::new(
+            &self.config.limits,
+            stream,
+            self.config.implicit_restart,
+        ));
+        self.framer.restart();
+        self.arena.reset();
+    }
+
     /// Returns grown buffers to the allocator, keeping only what the current state needs
     /// (between stanzas: the stream header and its namespace bindings). For idle
     /// connections.
@@ -421,5 +458,53 @@ impl Parser {
     /// mode the root element).
     pub fn is_closed(&self) -> bool {
         self.framer.phase == Phase::Closed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hot_types_stay_small() {
+        assert!(
+            core::mem::size_of::<Event<'_>>() <= 64,
+            "{}",
+            core::mem::size_of::<Event<'_>>()
+        );
+        assert!(core::mem::size_of::<Element<'_>>() <= 48);
+        assert!(core::mem::size_of::<Result<Option<Event<'_>>, Error>>() <= 72);
+        // An idle parser is dominated by its inline state, not its heap.
+        assert!(
+            core::mem::size_of::<Parser>() <= 1024,
+            "{}",
+            core::mem::size_of::<Parser>()
+        );
+    }
+
+    #[test]
+    fn idle_parser_releases_memory() {
+        let mut p = Parser::new();
+        p.feed(b"<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' to='example.com'>");
+        for _ in 0..100 {
+            p.feed(b"<message to='a@b'><body>hello &amp; bye</body><x xmlns='urn:x'/></message>");
+            while let Some(ev) = p.next_event().unwrap() {
+                if let Event::Stanza(s) = ev {
+                    assert_eq!(
+                        s.root().child("jabber:client", "body").unwrap().text(),
+                        "hello & bye"
+                    );
+                }
+            }
+        }
+        assert!(p.heap_bytes() > 1024);
+        p.release_memory();
+        assert!(p.heap_bytes() <= 1024, "{}", p.heap_bytes());
+        // Still usable, header bindings intact.
+        p.feed(b"<message><body>again</body></message>");
+        let Some(Event::Stanza(s)) = p.next_event().unwrap() else {
+            panic!()
+        };
+        assert!(s.root().is("jabber:client", "message"));
     }
 }
