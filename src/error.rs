@@ -179,6 +179,9 @@ impl ErrorKind {
             LimitExceeded(Limit::NamespaceDeclarations) => {
                 "namespace declaration count limit exceeded"
             }
+            LimitExceeded(Limit::NamespaceBindings) => {
+                "limit of namespace prefixes in scope exceeded"
+            }
             UnexpectedEof => "input ended inside the stream header or a stanza",
         }
     }

@@ -302,17 +302,12 @@ impl Framer {
         if self.cur_decls == 0 {
             return Ok(default_ns);
         }
-        let mut count = 0usize;
         for k in first..self.tree.attrs.len() {
             let a = self.tree.attrs[k];
             if !a.is_decl {
                 continue;
             }
             let at = self.origin + a.name_start as usize;
-            count += 1;
-            if count > self.limits.max_namespace_declarations {
-                return err(ErrorKind::LimitExceeded(Limit::NamespaceDeclarations), at);
-            }
             let vs = self.origin + a.value_start as usize;
             let raw = &buf[vs..vs + a.value_len as usize];
             let name = &buf[at..at + a.name_len as usize];
@@ -372,6 +367,9 @@ impl Framer {
             match prefix {
                 None => default_ns = id,
                 Some(p) => {
+                    if self.bindings.len() >= self.limits.max_namespace_bindings {
+                        return err(ErrorKind::LimitExceeded(Limit::NamespaceBindings), at);
+                    }
                     let p = core::str::from_utf8(p).unwrap_or("");
                     self.bindings.push(&mut self.ns, p, id);
                 }
@@ -399,6 +397,9 @@ impl Framer {
             }
             prefixed.push(k);
         }
+        if prefixed.len() > 12 {
+            return self.check_duplicate_expanded(buf, &prefixed);
+        }
         if prefixed.len() > 1 {
             let local = |a: &AttrRec| {
                 let s = self.origin + (a.name_start + a.prefix_len + 1) as usize;
@@ -418,6 +419,36 @@ impl Framer {
             }
         }
         Ok(())
+    }
+
+    /// [`resolve_attributes`](Self::resolve_attributes)'s duplicate check for many
+    /// prefixed attributes: hash (namespace name, local name), sort, compare neighbours.
+    fn check_duplicate_expanded(&mut self, buf: &[u8], prefixed: &[usize]) -> Result<(), Error> {
+        let origin = self.origin;
+        let local = |a: &AttrRec| {
+            let s = origin + (a.name_start + a.prefix_len + 1) as usize;
+            &buf[s..origin + (a.name_start + a.name_len) as usize]
+        };
+        self.scratch.clear();
+        for (j, &k) in prefixed.iter().enumerate() {
+            let a = &self.tree.attrs[k];
+            let h = fx_hash(local(a)) ^ fx_hash(self.ns.get(a.ns).as_bytes()).rotate_left(17);
+            self.scratch.push((h, j as u32));
+        }
+        self.scratch.sort_unstable();
+        let mut first_dup: Option<usize> = None;
+        for w in self.scratch.windows(2) {
+            let a = &self.tree.attrs[prefixed[w[0].1 as usize]];
+            let b = &self.tree.attrs[prefixed[w[1].1 as usize]];
+            if w[0].0 == w[1].0 && local(a) == local(b) && self.ns.get(a.ns) == self.ns.get(b.ns) {
+                let later = a.name_start.max(b.name_start) as usize;
+                first_dup = Some(first_dup.map_or(later, |x| x.min(later)));
+            }
+        }
+        match first_dup {
+            Some(at) => err(ErrorKind::DuplicateAttribute, origin + at),
+            None => Ok(()),
+        }
     }
 
     fn link_child(&mut self, idx: u32) {
@@ -521,6 +552,12 @@ impl Sink for Framer {
         let is_decl = qname == b"xmlns" || (plen == 5 && qname.starts_with(b"xmlns"));
         if is_decl {
             self.cur_decls += 1;
+            if self.cur_decls as usize > self.limits.max_namespace_declarations {
+                return err(
+                    ErrorKind::LimitExceeded(Limit::NamespaceDeclarations),
+                    name.0,
+                );
+            }
         } else if plen > 0 {
             self.cur_prefixed += 1;
         }

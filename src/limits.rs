@@ -32,6 +32,10 @@ pub struct Limits {
     pub max_name_bytes: usize,
     /// Most namespace declarations (`xmlns`, `xmlns:p`) on one element. Default: 32.
     pub max_namespace_declarations: usize,
+    /// Most prefix bindings (`xmlns:p` declarations) in scope at once, the stream header's
+    /// included. Resolving a prefix looks through them, so this bounds the work per
+    /// prefixed name. Default: 64.
+    pub max_namespace_bindings: usize,
 }
 
 impl Default for Limits {
@@ -43,13 +47,15 @@ impl Default for Limits {
             max_attributes: 128,
             max_name_bytes: 1024,
             max_namespace_declarations: 32,
+            max_namespace_bindings: 64,
         }
     }
 }
 
 impl Limits {
     /// Limits large enough for whole documents (conformance suites, files): 1 GiB per
-    /// element tree, depth 10 000, 10 000 attributes, 64 KiB names.
+    /// element tree, depth 10 000, 10 000 attributes and declarations, 100 000 bindings,
+    /// 64 KiB names.
     pub fn generous() -> Self {
         Limits {
             max_stanza_bytes: 1 << 30,
@@ -58,6 +64,7 @@ impl Limits {
             max_attributes: 10_000,
             max_name_bytes: 64 * 1024,
             max_namespace_declarations: 10_000,
+            max_namespace_bindings: 100_000,
         }
     }
 
@@ -87,6 +94,8 @@ pub enum Limit {
     NameBytes,
     /// [`Limits::max_namespace_declarations`].
     NamespaceDeclarations,
+    /// [`Limits::max_namespace_bindings`].
+    NamespaceBindings,
 }
 
 impl Limit {
@@ -99,6 +108,7 @@ impl Limit {
             Limit::Attributes => "max_attributes",
             Limit::NameBytes => "max_name_bytes",
             Limit::NamespaceDeclarations => "max_namespace_declarations",
+            Limit::NamespaceBindings => "max_namespace_bindings",
         }
     }
 }

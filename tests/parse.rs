@@ -542,6 +542,55 @@ fn limits_trip_exactly_where_passed() {
 }
 
 #[test]
+fn namespace_limits_trip_as_declarations_arrive() {
+    let h = H.len() as u64;
+    // The 33rd declaration fails at its name, before the tag ends.
+    let decls: String = (0..40).map(|k| format!(" xmlns:p{k}='urn:{k}'")).collect();
+    let at = h
+        + 2
+        + (0..32)
+            .map(|k| format!(" xmlns:p{k}='urn:{k}'").len() as u64)
+            .sum::<u64>()
+        + 1;
+    assert_eq!(
+        limit_error(&limited(|_| {}), &format!("{H}<m{decls}")),
+        (ErrorKind::LimitExceeded(Limit::NamespaceDeclarations), at)
+    );
+    // Bindings in scope are bounded too (here 4: the header's `stream` plus three).
+    let cfg = limited(|l| l.max_namespace_bindings = 4);
+    assert_eq!(
+        run_whole(
+            &cfg,
+            format!("{H}<a xmlns:x='1'><b xmlns:y='2'><c xmlns:z='3'/></b></a>").as_bytes()
+        )
+        .error,
+        None
+    );
+    let nested = format!("{H}<a xmlns:x='1'><b xmlns:y='2'><c xmlns:z='3' xmlns:w='4'/></b></a>");
+    let at = h + nested[H.len()..].find("xmlns:w").unwrap() as u64;
+    assert_eq!(
+        limit_error(&cfg, &nested),
+        (ErrorKind::LimitExceeded(Limit::NamespaceBindings), at)
+    );
+}
+
+#[test]
+fn many_prefixed_attributes_are_checked_for_duplicates() {
+    let attrs: String = (0..40)
+        .map(|k| format!(" p:a{k}='{k}' q:a{k}='{k}'"))
+        .collect();
+    let ok = format!("{H}<m xmlns:p='urn:p' xmlns:q='urn:q'{attrs}/>");
+    assert_eq!(run_whole(&stream_config(), ok.as_bytes()).error, None);
+    let dup = format!("{H}<m xmlns:p='urn:p' xmlns:q='urn:p'{attrs}/>");
+    let e = run_whole(&stream_config(), dup.as_bytes()).error.unwrap();
+    assert_eq!(e.kind(), ErrorKind::DuplicateAttribute);
+    assert_eq!(
+        e.offset(),
+        (H.len() + dup[H.len()..].find("q:a0").unwrap()) as u64
+    );
+}
+
+#[test]
 fn read_into_spare_capacity() {
     let input = format!("{H}<m>{}</m>", "x".repeat(50_000));
     let mut reader = input.as_bytes();
