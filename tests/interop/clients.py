@@ -3,7 +3,7 @@
 
     clients.py HOST PORT --summary FILE [--domain localhost]
                [--romeo romeo:PASS] [--juliet juliet:PASS]
-               [--messages 200] [--timeout 120] [-v]
+               [--messages 200] [--timeout 120] [--wire-dir DIR] [-v]
 
 romeo and juliet each: connect to HOST:PORT over plaintext TCP (no STARTTLS,
 no direct TLS, no DNS), authenticate with SASL PLAIN, bind a resource, fetch
@@ -26,6 +26,7 @@ import faulthandler
 import hashlib
 import json
 import logging
+import os
 import sys
 import time
 import xml.etree.ElementTree as ET
@@ -118,6 +119,9 @@ class Client(slixmpp.ClientXMPP):
         self.roster_items = None
         self.stream_features = []
         self.local_addr = None   # our end of the TCP connection (the proxy sees it as peer)
+        # every byte handed to the transport / received from it, for byte-exact
+        # comparisons with what a proxy forwarded (see --wire-dir)
+        self.wire = {"c2s": bytearray(), "s2c": bytearray()}
 
         self.add_filter("in", self._count_in)
         self.add_filter("out", self._count_out)
@@ -132,6 +136,29 @@ class Client(slixmpp.ClientXMPP):
         self.add_event_handler("stream_negotiated", lambda e: self._ev("stream_negotiated"))
         self.add_event_handler("connected", self._on_connected)
         self.add_event_handler("connection_failed", lambda e: self._ev(f"connection_failed: {e}"))
+
+    # -- wire capture (all writes go through send_raw, all reads through data_received)
+    def send_raw(self, data):
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        if self.transport is not None and not self.transport.is_closing():
+            self.wire["c2s"] += data  # what asyncio will put on the wire
+        super().send_raw(data)
+
+    def data_received(self, data):
+        self.wire["s2c"] += data.encode("utf-8") if isinstance(data, str) else data
+        super().data_received(data)
+
+    def wire_summary(self, wire_dir):
+        out = {}
+        for d, data in self.wire.items():
+            out[d] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+            if wire_dir:
+                path = f"{wire_dir}/{self.name}.{d}.bin"
+                with open(path, "wb") as f:
+                    f.write(data)
+                out[d]["file"] = path
+        return out
 
     # -- bookkeeping
     def _ev(self, what):
@@ -356,6 +383,8 @@ def main():
     ap.add_argument("--juliet", default="juliet:jul1et-pass", help="USER:PASSWORD")
     ap.add_argument("--messages", type=int, default=200)
     ap.add_argument("--timeout", type=float, default=120)
+    ap.add_argument("--wire-dir", help="write each client's raw bytes sent / received to "
+                    "DIR/<name>.c2s.bin / .s2c.bin (sizes and sha256 are always in the summary)")
     ap.add_argument("-v", "--verbose", action="count", default=0)
     args = ap.parse_args()
 
@@ -402,6 +431,10 @@ def main():
         "phases_done_at_s": ctx["phases"],
         "clients": {c.name: c.summary() for c in ctx.get("clients", [])},
     }
+    if args.wire_dir:
+        os.makedirs(args.wire_dir, exist_ok=True)
+    for c in ctx.get("clients", []):
+        summary["clients"][c.name]["wire"] = c.wire_summary(args.wire_dir)
     if "clients" in ctx:
         romeo, juliet = ctx["clients"]
         for a, b in ((romeo, juliet), (juliet, romeo)):

@@ -219,7 +219,8 @@ run_one() {
     say "$srv: server on 127.0.0.1:$port (up in ${t_server}s), clients -> 127.0.0.1:$target"
     t=$(now)
     "$PYTHON" "$HERE/clients.py" 127.0.0.1 "$target" --summary "$summary" \
-        --messages "$messages" --timeout "$client_timeout" 2>"$sdir/clients.err"
+        --wire-dir "$sdir/wire" --messages "$messages" --timeout "$client_timeout" \
+        2>"$sdir/clients.err"
     rc=$?
     local t_clients; t_clients=$(since "$t")
     if [ $rc -ne 0 ]; then
