@@ -47,7 +47,8 @@
 //! RFC 6120 section 11.6 says entities MUST NOT send a byte order mark; a leading UTF-8 BOM
 //! is rejected as [`ErrorKind::ByteOrderMark`] (`restricted-xml`).
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 

@@ -15,12 +15,14 @@
 //! linear in the input whatever the chunking.
 
 mod reference;
+#[allow(unsafe_code)]
+mod simd;
 mod xmldecl;
 
 pub(crate) use reference::{parse_reference, Reference};
 
 use crate::chars::{class, decode_utf8, is_char, is_name_char, is_name_start_char, is_ws, Utf8};
-use crate::chars::{ATTR, CDATA, NAME, NAME_START, REF, TEXT, WS};
+use crate::chars::{CDATA, NAME, NAME_START, REF, WS};
 use crate::error::{err, Error, ErrorKind};
 use crate::limits::{Limit, Limits};
 
@@ -259,57 +261,6 @@ fn skip(buf: &[u8], i: usize, end: usize, mask: u8) -> usize {
     }
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
-/// Non-zero when some byte of `x` is below `n` (`n <= 128`); exact as a boolean.
-#[inline(always)]
-fn has_less(x: u64, n: u64) -> u64 {
-    x.wrapping_sub(ONES * n) & !x & HIGH
-}
-
-/// Non-zero when some byte of `x` equals `b`.
-#[inline(always)]
-fn has_byte(x: u64, b: u8) -> u64 {
-    let y = x ^ (ONES * b as u64);
-    y.wrapping_sub(ONES) & !y & HIGH
-}
-
-/// Candidates for a byte outside [`TEXT`] (`<`, `&`, `>`, controls, non-ASCII); TAB and LF
-/// are false positives, weeded out byte by byte.
-#[inline(always)]
-fn text_special(w: u64) -> u64 {
-    has_less(w, 0x20) | (w & HIGH) | has_byte(w, b'<') | has_byte(w, b'&') | has_byte(w, b'>')
-}
-
-/// Candidates for a byte outside [`ATTR`] (quotes, `<`, `&`, controls, non-ASCII).
-#[inline(always)]
-fn attr_special(w: u64) -> u64 {
-    has_less(w, 0x20)
-        | (w & HIGH)
-        | has_byte(w, b'"')
-        | has_byte(w, b'\'')
-        | has_byte(w, b'<')
-        | has_byte(w, b'&')
-}
-
-/// As [`skip`], eight bytes at a time while no byte of a word is a candidate per
-/// `special` (a SWAR test; candidates are checked byte by byte against the table).
-#[inline(always)]
-fn skip_words(buf: &[u8], mut i: usize, end: usize, mask: u8, special: fn(u64) -> u64) -> usize {
-    while i + 8 <= end {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&buf[i..i + 8]);
-        if special(u64::from_le_bytes(word)) != 0 {
-            if let Some(k) = word.iter().position(|&b| class(b) & mask == 0) {
-                return i + k;
-            }
-        }
-        i += 8;
-    }
-    skip(buf, i, end, mask)
-}
-
 /// How an attribute value scan stopped.
 enum Value {
     /// At the closing quote.
@@ -349,7 +300,7 @@ impl Scanner {
     #[inline(always)]
     fn attr_value(&mut self, buf: &[u8], i: &mut usize, end: usize) -> Result<Value, Error> {
         loop {
-            *i = skip_words(buf, *i, end, ATTR, attr_special);
+            *i = simd::skip_attr(buf, *i, end);
             if *i >= end {
                 return Ok(Value::NeedMore);
             }
@@ -568,7 +519,7 @@ impl Scanner {
                 St::Text => {
                     if self.mode == TextMode::Content {
                         loop {
-                            i = skip_words(buf, i, end, TEXT, text_special);
+                            i = simd::skip_text(buf, i, end);
                             if i >= end {
                                 need_more!();
                             }
@@ -1233,32 +1184,5 @@ mod tests {
         );
         assert_eq!(tokens("<r><!DOCTYPE"), Err((ErrorKind::Doctype, 3)));
         assert_eq!(tokens("<r/> x"), Err((ErrorKind::TextOutsideRoot, 5)));
-    }
-
-    #[test]
-    fn word_skipping_agrees_with_the_table_for_every_byte_at_every_position() {
-        for mask in [TEXT, ATTR] {
-            let special: fn(u64) -> u64 = if mask == TEXT {
-                text_special
-            } else {
-                attr_special
-            };
-            for b in 0..=255u8 {
-                for at in 0..20 {
-                    let mut buf = vec![b'a'; 20];
-                    buf[at] = b;
-                    let want = skip(&buf, 0, 20, mask);
-                    assert_eq!(
-                        skip_words(&buf, 0, 20, mask, special),
-                        want,
-                        "{b:#x} at {at}"
-                    );
-                    assert_eq!(
-                        skip_words(&buf, 3, 19, mask, special),
-                        skip(&buf, 3, 19, mask)
-                    );
-                }
-            }
-        }
     }
 }
