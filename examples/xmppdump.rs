@@ -2,21 +2,30 @@
 //! event (see the `xmpp_stream::dump` module for the format).
 //!
 //! ```text
-//! cargo run --release --example xmppdump -- [--chunk N] [--count] [--max-stanza-bytes N] [FILE|-]
+//! cargo run --release --example xmppdump -- [--chunk N] [--count] [--summary] [--max-stanza-bytes N] [FILE|-]
 //! ```
+//!
+//! `--summary` prints one tab-separated line per stanza (depth-1 element) instead:
+//! `KIND TO FROM ID TYPE LANG SIZE`, where KIND is the stanza's
+//! [`Kind`](xmpp_stream::xmpp::Kind) (`message`, `iq`, `stream-features`, `sm-r`, ...,
+//! or `{namespace}name`), LANG its effective `xml:lang` (its own or the header's), SIZE
+//! its length in bytes, and `-` stands for an absent value (TAB, LF, CR and `\` in values
+//! are written `\t`, `\n`, `\r`, `\\`). Errors are still printed as the JSON error line.
 //!
 //! Exit status: 0 for a stream that ended cleanly or at end of input between stanzas,
 //! 1 for an error (printed as `{"error": ...}`), 2 for bad usage.
 
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
-use xmpp_stream::{dump, Config, Event, Limits, Parser};
+use xmpp_stream::{dump, Config, Event, Limits, Parser, Stanza};
 
-const USAGE: &str = "usage: xmppdump [--chunk N] [--count] [--max-stanza-bytes N] [FILE|-]";
+const USAGE: &str =
+    "usage: xmppdump [--chunk N] [--count] [--summary] [--max-stanza-bytes N] [FILE|-]";
 
 struct Args {
     chunk: Option<usize>,
     count: bool,
+    summary: bool,
     max_stanza_bytes: Option<usize>,
     path: Option<String>,
 }
@@ -25,6 +34,7 @@ fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         chunk: None,
         count: false,
+        summary: false,
         max_stanza_bytes: None,
         path: None,
     };
@@ -41,6 +51,7 @@ fn parse_args() -> Result<Args, String> {
             "--chunk" => args.chunk = Some(number("--chunk")?),
             "--max-stanza-bytes" => args.max_stanza_bytes = Some(number("--max-stanza-bytes")?),
             "--count" => args.count = true,
+            "--summary" => args.summary = true,
             "-h" | "--help" => return Err(String::new()),
             _ if a.starts_with("--") => return Err(format!("unknown option {a}")),
             _ if args.path.is_none() => args.path = Some(a),
@@ -100,7 +111,15 @@ fn main() -> ExitCode {
             if matches!(event, Event::Stanza(_)) {
                 stanzas += 1;
             }
-            if !args.count {
+            if args.summary && !args.count {
+                if let Event::Stanza(s) = &event {
+                    line.clear();
+                    write_summary(&mut line, s);
+                    if out.write_all(line.as_bytes()).is_err() {
+                        std::process::exit(2);
+                    }
+                }
+            } else if !args.count {
                 line.clear();
                 dump::write_event(&mut line, &event);
                 if out.write_all(line.as_bytes()).is_err() {
@@ -129,6 +148,30 @@ fn main() -> ExitCode {
     };
     let _ = out.flush();
     ExitCode::from(status)
+}
+
+/// Appends the `--summary` line (with its `\n`) for one stanza.
+fn write_summary(out: &mut String, s: &Stanza<'_>) {
+    use std::fmt::Write as _;
+    let _ = write!(out, "{}", s.kind());
+    for v in [s.to(), s.from(), s.id(), s.type_attr(), s.lang()] {
+        out.push('\t');
+        match v {
+            None => out.push('-'),
+            Some(v) => {
+                for c in v.chars() {
+                    match c {
+                        '\t' => out.push_str("\\t"),
+                        '\n' => out.push_str("\\n"),
+                        '\r' => out.push_str("\\r"),
+                        '\\' => out.push_str("\\\\"),
+                        c => out.push(c),
+                    }
+                }
+            }
+        }
+    }
+    let _ = writeln!(out, "\t{}", s.raw().len());
 }
 
 /// Reads until `buf` is full or the input ends (so that `--chunk N` feeds exactly N bytes).

@@ -611,7 +611,12 @@ impl Sink for Framer {
             self.tree.nodes[self.cur as usize].end = rel(end, self.origin);
             self.header.bytes.clear();
             self.header.bytes.extend_from_slice(&buf[self.origin..end]);
-            core::mem::swap(&mut self.header.tree, &mut self.tree);
+            // Copy (not swap) so that the stanza index keeps its grown storage across
+            // restarts: no allocation per stanza once both have grown.
+            self.header.tree.nodes.clear();
+            self.header.tree.nodes.extend_from_slice(&self.tree.nodes);
+            self.header.tree.attrs.clear();
+            self.header.tree.attrs.extend_from_slice(&self.tree.attrs);
             self.tree.clear();
             self.header.present = true;
             self.reading_header = false;

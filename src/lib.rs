@@ -64,6 +64,7 @@ mod parser;
 mod scan;
 mod tree;
 mod view;
+pub mod xmpp;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]
@@ -84,3 +85,5 @@ pub use crate::ns::{STREAMS_NS, XMLNS_NS, XML_NS};
 pub use crate::parser::{Config, Event, Parser, Stanza};
 #[doc(inline)]
 pub use crate::view::{Attribute, Attributes, Element, Node, Nodes, Text};
+#[doc(inline)]
+pub use crate::xmpp::{Kind, OwnedStanza, StanzaType, StreamHeader, WebSocketParser};

@@ -52,6 +52,20 @@ impl Default for NsTable {
 }
 
 impl NsTable {
+    /// An empty table (the fixed names only) with room for `names` more names of
+    /// `text` bytes in all: for tables built once, such as owned stanzas'.
+    pub(crate) fn with_capacity(names: usize, text: usize) -> Self {
+        let mut t = NsTable {
+            text: String::with_capacity(XML_NS.len() + text),
+            entries: Vec::with_capacity(FIXED + names),
+            cache_text: String::new(),
+            cache: Vec::new(),
+        };
+        t.entries.push((0, 0));
+        t.push(XML_NS);
+        t
+    }
+
     /// Adds a namespace name; returns its id.
     pub(crate) fn push(&mut self, uri: &str) -> u32 {
         let start = self.text.len() as u32;

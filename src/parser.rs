@@ -7,6 +7,7 @@ use crate::frame::{Framer, Mode, Pending, Phase};
 use crate::limits::Limits;
 use crate::scan::{ScanConfig, Scanner, Step};
 use crate::view::{Doc, Element};
+use crate::xmpp::Scope;
 use bumpalo::Bump;
 use core::fmt;
 
@@ -76,10 +77,10 @@ pub enum Event<'a> {
 pub struct Stanza<'a> {
     doc: Doc<'a>,
     offset: u64,
-    /// The element standing for the stream root whose namespace declarations and
-    /// `xml:lang` are in scope for the stanza: the stream header, a WebSocket `<open/>`,
-    /// or the reduced header an owned stanza keeps (see `crate::xmpp`).
-    scope: Option<Element<'a>>,
+    /// What stands for the stream root whose namespace declarations and `xml:lang` are
+    /// in scope for the stanza: the stream header, a WebSocket `<open/>`, or the reduced
+    /// header an owned stanza keeps (see `crate::xmpp`).
+    scope: Scope<'a>,
 }
 
 impl<'a> Stanza<'a> {
@@ -99,7 +100,7 @@ impl<'a> Stanza<'a> {
     }
 
     /// Builds a stanza view from its parts (owned stanzas, WebSocket framing).
-    pub(crate) fn from_parts(doc: Doc<'a>, offset: u64, scope: Option<Element<'a>>) -> Self {
+    pub(crate) fn from_parts(doc: Doc<'a>, offset: u64, scope: Scope<'a>) -> Self {
         Stanza { doc, offset, scope }
     }
 
@@ -108,8 +109,8 @@ impl<'a> Stanza<'a> {
         self.doc
     }
 
-    /// The element standing for the stream root (see the field).
-    pub(crate) fn scope(&self) -> Option<Element<'a>> {
+    /// What stands for the stream root (see the field).
+    pub(crate) fn scope(&self) -> Scope<'a> {
         self.scope
     }
 }
@@ -347,7 +348,11 @@ impl Parser {
                     arena: &self.arena,
                 },
                 offset: self.base + start as u64,
-                scope: self.header(),
+                scope: if self.framer.header.present {
+                    Scope::Header(&self.framer.header)
+                } else {
+                    Scope::None
+                },
             }),
         })
     }

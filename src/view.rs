@@ -36,6 +36,16 @@ impl<'a> Doc<'a> {
     pub(crate) fn root(self) -> Element<'a> {
         Element { doc: self, idx: 0 }
     }
+
+    /// The element at node index `idx` (which must be an element record).
+    pub(crate) fn element(self, idx: u32) -> Element<'a> {
+        debug_assert!(self
+            .tree
+            .nodes
+            .get(idx as usize)
+            .is_some_and(|n| n.is_element));
+        Element { doc: self, idx }
+    }
 }
 
 /// Bytes the scanner validated as UTF-8.

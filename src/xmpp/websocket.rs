@@ -1,0 +1,235 @@
+//! XMPP over WebSocket (RFC 7395): every WebSocket message is one complete XML element
+//! with its own namespace declarations. `<open xmlns='urn:ietf:params:xml:ns:xmpp-framing'
+//! .../>` plays the stream header, `<close/>` the stream close, and everything else is a
+//! stanza or nonza, read through the same [`Stanza`] views as on a TCP stream.
+//!
+//! The layer is thin: each message is parsed by a [`Parser`] in
+//! [`Mode::Document`], recycled between messages (its buffers are kept, so steady state
+//! allocates nothing), and the last `<open/>` is kept as an [`OwnedStanza`] so that
+//! stanzas can see it (its `xml:lang`, through [`Stanza::header`] and
+//! [`Stanza::lang`]). There is no restart to call: after SASL success the client simply
+//! sends a new `<open/>`.
+
+use super::header::StreamHeader;
+use super::ns;
+use super::owned::OwnedStanza;
+use super::stanza::Scope;
+use crate::error::{Error, ErrorKind};
+use crate::frame::Mode;
+use crate::limits::Limits;
+use crate::parser::{Config, Event, Parser, Stanza};
+use crate::view::Element;
+use bumpalo::Bump;
+use core::fmt;
+
+/// One WebSocket message, read.
+#[derive(Debug)]
+pub enum WsEvent<'a> {
+    /// `<open/>`: the stream header of RFC 7395 (a new one after each restart).
+    Open(StreamHeader<'a>),
+    /// Any other element: a stanza, `<stream:features/>`, `<stream:error/>`, a nonza.
+    Stanza(Stanza<'a>),
+    /// `<close/>`: the stream is being closed (its `see-other-uri` attribute, if any,
+    /// redirects the client).
+    Close(Element<'a>),
+}
+
+/// Reads the messages of an XMPP-over-WebSocket connection (RFC 7395), one message per
+/// call.
+///
+/// ```
+/// use xmpp_stream::xmpp::{Kind, WebSocketParser, WsEvent};
+///
+/// let mut ws = WebSocketParser::new();
+/// let WsEvent::Open(open) = ws.parse(b"<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' \
+///     to='example.com' version='1.0' xml:lang='en'/>")? else { panic!() };
+/// assert_eq!(open.to(), Some("example.com"));
+///
+/// let WsEvent::Stanza(s) = ws.parse(b"<message xmlns='jabber:client' to='juliet@example.com' \
+///     type='chat'><body>hi</body></message>")? else { panic!() };
+/// assert_eq!(s.kind(), Kind::Message);
+/// assert_eq!(s.lang(), Some("en")); // from the <open/>
+/// assert_eq!(s.child("jabber:client", "body").unwrap().text(), "hi");
+///
+/// let WsEvent::Stanza(f) = ws.parse(b"<stream:features \
+///     xmlns:stream='http://etherx.jabber.org/streams'/>")? else { panic!() };
+/// assert_eq!(f.kind(), Kind::StreamFeatures);
+///
+/// assert!(matches!(ws.parse(b"<close xmlns='urn:ietf:params:xml:ns:xmpp-framing'/>")?,
+///     WsEvent::Close(_)));
+///
+/// // A message must be exactly one element.
+/// assert!(ws.parse(b"<presence xmlns='jabber:client'/><presence xmlns='jabber:client'/>").is_err());
+/// assert!(ws.parse(b"<presence xmlns='jabber:client'>").is_err());
+/// # Ok::<(), xmpp_stream::Error>(())
+/// ```
+pub struct WebSocketParser {
+    parser: Parser,
+    open: OwnedStanza,
+    has_open: bool,
+    arena: Bump,
+}
+
+impl Default for WebSocketParser {
+    fn default() -> Self {
+        WebSocketParser::new()
+    }
+}
+
+impl fmt::Debug for WebSocketParser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebSocketParser")
+            .field("open", &self.open())
+            .finish_non_exhaustive()
+    }
+}
+
+impl WebSocketParser {
+    /// A parser with default [`Limits`] (`max_stanza_bytes` bounds each message's
+    /// element).
+    pub fn new() -> Self {
+        WebSocketParser::with_limits(Limits::default())
+    }
+
+    /// A parser with the given limits.
+    pub fn with_limits(limits: Limits) -> Self {
+        WebSocketParser {
+            parser: Parser::with_config(Config::default().mode(Mode::Document).limits(limits)),
+            open: OwnedStanza::empty(),
+            has_open: false,
+            arena: Bump::new(),
+        }
+    }
+
+    /// Reads one complete WebSocket (text) message. Errors: anything the XML parser
+    /// rejects (each with its [`Condition`](crate::Condition)), an incomplete element or
+    /// an empty message ([`ErrorKind::UnexpectedEof`]), and anything but whitespace
+    /// after the element ([`ErrorKind::ContentAfterRoot`] or
+    /// [`ErrorKind::TextOutsideRoot`]). Error offsets count from the message's first
+    /// byte. Errors are not sticky: the next message is read afresh.
+    pub fn parse(&mut self, message: &[u8]) -> Result<WsEvent<'_>, Error> {
+        self.parser.recycle();
+        self.arena.reset();
+        self.parser.feed(message);
+        let stanza = match self.parser.next_event() {
+            Ok(Some(Event::Stanza(s))) => s,
+            Ok(_) => return Err(Error::new(ErrorKind::UnexpectedEof, message.len() as u64)),
+            Err(e) => return Err(e),
+        };
+        let end = stanza.offset() as usize + stanza.raw().len();
+        let rest = message.get(end..).unwrap_or(b"");
+        if let Some(k) = rest
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        {
+            let kind = if rest[k] == b'<' {
+                ErrorKind::ContentAfterRoot
+            } else {
+                ErrorKind::TextOutsideRoot
+            };
+            return Err(Error::new(kind, (end + k) as u64));
+        }
+        let root = stanza.root();
+        if root.is(ns::FRAMING, "open") {
+            self.open.assign(&stanza);
+            self.has_open = true;
+            return Ok(WsEvent::Open(StreamHeader::new(
+                self.open.root_in(&self.arena),
+            )));
+        }
+        if root.is(ns::FRAMING, "close") {
+            return Ok(WsEvent::Close(root));
+        }
+        let scope = if self.has_open {
+            Scope::Open(&self.open)
+        } else {
+            Scope::None
+        };
+        Ok(WsEvent::Stanza(Stanza::from_parts(
+            stanza.doc(),
+            stanza.offset(),
+            scope,
+        )))
+    }
+
+    /// The last `<open/>` read, if any.
+    pub fn open(&self) -> Option<StreamHeader<'_>> {
+        self.has_open
+            .then(|| StreamHeader::new(self.open.root_in(&self.arena)))
+    }
+
+    /// Forgets the last `<open/>` (for a new connection).
+    pub fn reset(&mut self) {
+        self.has_open = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::xmpp::{ContentNamespace, HeaderCheck, Kind, Target};
+
+    const OPEN: &[u8] = b"<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' to='example.com' \
+                          version='1.0' xml:lang='en'/>";
+
+    #[test]
+    fn open_plays_the_header() {
+        let mut ws = WebSocketParser::new();
+        assert!(ws.open().is_none());
+        let WsEvent::Open(h) = ws.parse(OPEN).unwrap() else {
+            panic!()
+        };
+        assert!(h.is_websocket());
+        assert_eq!(h.content_ns(), ContentNamespace::Undeclared);
+        assert_eq!(h.check(&HeaderCheck::client()), Ok(()));
+        assert_eq!(h.lang(), Some("en"));
+        assert_eq!(ws.open().unwrap().to(), Some("example.com"));
+        let WsEvent::Stanza(s) = ws
+            .parse(b" <iq xmlns='jabber:client' type='get' id='1' xml:lang='fr'/>\n")
+            .unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(s.kind(), Kind::Iq);
+        assert_eq!(s.offset(), 1);
+        assert_eq!(s.lang(), Some("fr"));
+        assert_eq!(s.content_ns(), None);
+        assert_eq!(s.header().unwrap().to(), Some("example.com"));
+        assert_eq!(s.inherited_namespaces().count(), 0);
+        let mut out = Vec::new();
+        s.write_to(&mut out, Target::Standalone);
+        assert_eq!(out, s.raw());
+        // Owned copies keep the <open/>'s language.
+        let o = s.to_owned_stanza();
+        assert_eq!(o.view().stanza().lang(), Some("fr"));
+        let WsEvent::Stanza(s) = ws.parse(b"<presence xmlns='jabber:client'/>").unwrap() else {
+            panic!()
+        };
+        let o = s.to_owned_stanza();
+        assert_eq!(o.view().stanza().lang(), Some("en"));
+        assert!(o.view().stanza().header().unwrap().is_websocket());
+        ws.reset();
+        assert!(ws.open().is_none());
+    }
+
+    #[test]
+    fn bad_messages_are_errors_and_do_not_stick() {
+        let mut ws = WebSocketParser::new();
+        for (msg, kind, at) in [
+            (&b""[..], ErrorKind::UnexpectedEof, 0),
+            (b"  ", ErrorKind::UnexpectedEof, 2),
+            (b"<a/>x", ErrorKind::TextOutsideRoot, 4),
+            (b"<a/> <b/>", ErrorKind::ContentAfterRoot, 5),
+            (b"<a>", ErrorKind::UnexpectedEof, 3),
+        ] {
+            let e = ws.parse(msg).unwrap_err();
+            assert_eq!((e.kind(), e.offset()), (kind, at), "{msg:?}");
+            assert!(ws.parse(b"<a/>").is_ok());
+        }
+        let e = ws.parse(b"<a><!-- c --></a>").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Comment);
+        let e = ws.parse(b"<p:a/>").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::UnboundPrefix);
+        assert!(ws.parse(b"<?xml version='1.0'?><a/>").is_ok());
+    }
+}
