@@ -182,6 +182,9 @@ impl ErrorKind {
             LimitExceeded(Limit::NamespaceBindings) => {
                 "limit of namespace prefixes in scope exceeded"
             }
+            LimitExceeded(Limit::StanzaNodes) => {
+                "limit of elements, attributes and text runs per stanza exceeded"
+            }
             UnexpectedEof => "input ended inside the stream header or a stanza",
         }
     }

@@ -451,6 +451,15 @@ impl Framer {
         }
     }
 
+    /// Checks that the index has room for one more record (element, text run, attribute).
+    #[inline]
+    fn room(&self, at: usize) -> Result<(), Error> {
+        if self.tree.nodes.len() + self.tree.attrs.len() >= self.limits.max_stanza_nodes {
+            return err(ErrorKind::LimitExceeded(Limit::StanzaNodes), at);
+        }
+        Ok(())
+    }
+
     fn link_child(&mut self, idx: u32) {
         if let Some(top) = self.stack.last_mut() {
             if top.last_child == NONE {
@@ -514,6 +523,7 @@ impl Sink for Framer {
             return err(ErrorKind::LimitExceeded(Limit::Depth), lt);
         }
         let plen = prefix_len(qname).or_else(|_| err(ErrorKind::InvalidQName, name.0))?;
+        self.room(lt)?;
         let idx = self.tree.nodes.len() as u32;
         self.tree.nodes.push(NodeRec {
             is_element: true,
@@ -547,6 +557,7 @@ impl Sink for Framer {
             return err(ErrorKind::LimitExceeded(Limit::Attributes), name.0);
         }
         node.attr_count += 1;
+        self.room(name.0)?;
         let qname = &buf[name.0..name.1];
         let plen = prefix_len(qname).or_else(|_| err(ErrorKind::InvalidQName, name.0))?;
         let is_decl = qname == b"xmlns" || (plen == 5 && qname.starts_with(b"xmlns"));
@@ -679,6 +690,7 @@ impl Sink for Framer {
     }
 
     fn text(&mut self, _buf: &[u8], start: usize, end: usize, flags: u8) -> Result<(), Error> {
+        self.room(start)?;
         let idx = self.tree.nodes.len() as u32;
         self.tree.nodes.push(NodeRec {
             is_element: false,
@@ -711,6 +723,11 @@ impl Sink for Framer {
             Phase::Open => TextMode::Between,
             Phase::Closed => TextMode::Epilog,
         }
+    }
+
+    #[inline]
+    fn reading_header(&self) -> bool {
+        self.reading_header
     }
 
     #[inline]

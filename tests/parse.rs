@@ -575,6 +575,27 @@ fn namespace_limits_trip_as_declarations_arrive() {
 }
 
 #[test]
+fn index_entries_are_bounded() {
+    let h = H.len() as u64;
+    // 3 entries per <a x='1'/> (element, attribute) plus the root: the 11th entry fails.
+    let cfg = limited(|l| l.max_stanza_nodes = 10);
+    assert_eq!(
+        run_whole(
+            &cfg,
+            format!("{H}<m>t<a x='1'/><a x='1'/>u<a/><a/><a/></m>").as_bytes()
+        )
+        .error,
+        None
+    );
+    let body = "<m>t<a x='1'/><a x='1'/>u<a/><a/><a/><a/></m>";
+    let at = h + body.rfind("<a/>").unwrap() as u64;
+    assert_eq!(
+        limit_error(&cfg, &format!("{H}{body}")),
+        (ErrorKind::LimitExceeded(Limit::StanzaNodes), at)
+    );
+}
+
+#[test]
 fn many_prefixed_attributes_are_checked_for_duplicates() {
     let attrs: String = (0..40)
         .map(|k| format!(" p:a{k}='{k}' q:a{k}='{k}'"))

@@ -108,3 +108,38 @@ fn fuzz_restart_after_drain_keeps_partial_header() {
     assert_eq!(lines.len(), 2, "new header and <iq/>: {lines:?}");
     assert!(lines[0].starts_with("{\"header\""));
 }
+
+/// Found while extending `restart` to implicit restarts by start tag: with
+/// `implicit_restart(true)`, a `<stream:stream` start tag between stanzas begins a new
+/// stream "exactly as if `restart` had been called just before it", but its header was
+/// bounded by `max_stanza_bytes` (the window opened for a would-be stanza) instead of
+/// `max_header_bytes`. An XML declaration restart gets the header limit right.
+#[test]
+fn fuzz_restart_implicit_tag_restart_keeps_header_limit() {
+    let mut limits = Limits::default();
+    limits.max_header_bytes = 200;
+    let config = Config::default().limits(limits).implicit_restart(true);
+    let open = &HEADER[..HEADER.len() - 1]; // without its '>'
+    let pad = [b' '; 300];
+    let first = [HEADER, b"<a/>"].concat();
+    // The restart header starts right after the stanza.
+    let (lines, end) = run(config.clone(), &[&first, open, &pad, b">"]);
+    assert_eq!(lines.len(), 2, "header and <a/>: {lines:?}");
+    assert_eq!(
+        end,
+        Err((
+            ErrorKind::LimitExceeded(Limit::HeaderBytes),
+            (first.len() + 200) as u64
+        ))
+    );
+    // The same through a declaration, for comparison (passes).
+    let decl = b"<?xml version='1.0'?>";
+    let (_, end) = run(config, &[&first, decl, open, &pad, b">"]);
+    assert_eq!(
+        end,
+        Err((
+            ErrorKind::LimitExceeded(Limit::HeaderBytes),
+            (first.len() + 200) as u64
+        ))
+    );
+}

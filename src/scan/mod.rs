@@ -81,6 +81,9 @@ pub(crate) trait Sink {
     fn restart_declaration(&mut self);
     /// The text mode that applies after the last tag.
     fn text_mode(&self) -> TextMode;
+    /// Whether the start tag just reported is a stream header (the scanner then bounds it
+    /// by the header limit, also when it implicitly restarts a stream between stanzas).
+    fn reading_header(&self) -> bool;
     /// Whether the last tag completed an event (header, stanza, close).
     fn event_ready(&self) -> bool;
 }
@@ -873,6 +876,14 @@ impl Scanner {
                         }
                         self.name_end = i;
                         sink.start_tag(buf, self.lt, (self.name_start, i))?;
+                        if self.mode == TextMode::Between && sink.reading_header() {
+                            // An implicit restart by start tag: a header, so the header
+                            // limit applies from its '<'.
+                            self.event_start = None;
+                            self.mode = TextMode::Prolog;
+                            self.open_window(self.lt);
+                            end = len.min(self.window_end);
+                        }
                         self.had_ws = false;
                         st = St::TagWs;
                     }
@@ -1122,6 +1133,9 @@ mod tests {
             Ok(())
         }
         fn restart_declaration(&mut self) {}
+        fn reading_header(&self) -> bool {
+            false
+        }
         fn text_mode(&self) -> TextMode {
             match (self.depth, self.seen_root) {
                 (0, false) => TextMode::Prolog,
