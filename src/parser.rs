@@ -166,6 +166,9 @@ pub struct Parser {
     scanner: Scanner,
     framer: Framer,
     arena: Bump,
+    /// Whether a view may have decoded into the arena since it was last reset (set when
+    /// an event or the header is handed out), so idle calls skip the reset.
+    arena_lent: core::cell::Cell<bool>,
     error: Option<Error>,
     config: Config,
 }
@@ -207,6 +210,7 @@ impl Parser {
             )),
             framer: Framer::new(config.mode, config.limits, config.implicit_restart),
             arena: Bump::new(),
+            arena_lent: core::cell::Cell::new(false),
             error: None,
             config,
         }
@@ -222,12 +226,39 @@ impl Parser {
     /// events release them, so call `next_event` until it returns `Ok(None)` between
     /// feeds; the bytes kept are then at most the current, incomplete stanza (which the
     /// limits bound).
+    #[inline]
     pub fn feed(&mut self, bytes: &[u8]) {
-        if self.error.is_some() || bytes.is_empty() {
+        let n = bytes.len();
+        if n <= self.buf.len() - self.filled && self.error.is_none() {
+            let dst = &mut self.buf[self.filled..self.filled + n];
+            if n <= 16 {
+                // Small feeds (down to one byte at a time) skip the memcpy call.
+                for (d, s) in dst.iter_mut().zip(bytes) {
+                    *d = *s;
+                }
+            } else {
+                dst.copy_from_slice(bytes);
+            }
+            self.filled += n;
+        } else {
+            self.feed_growing(bytes);
+        }
+    }
+
+    /// [`feed`](Self::feed) when the buffer has no room: compacts, then appends without
+    /// zero-filling the new space first.
+    #[cold]
+    fn feed_growing(&mut self, bytes: &[u8]) {
+        if self.error.is_some() {
             return;
         }
-        self.reserve(bytes.len());
-        self.buf[self.filled..self.filled + bytes.len()].copy_from_slice(bytes);
+        self.compact();
+        if self.buf.len() - self.filled >= bytes.len() {
+            self.buf[self.filled..self.filled + bytes.len()].copy_from_slice(bytes);
+        } else {
+            self.buf.truncate(self.filled);
+            self.buf.extend_from_slice(bytes);
+        }
         self.filled += bytes.len();
     }
 
@@ -307,7 +338,9 @@ impl Parser {
         if let Some(e) = self.error {
             return Err(e);
         }
-        self.arena.reset();
+        if self.arena_lent.replace(false) {
+            self.arena.reset();
+        }
         if self.framer.close_after_header && self.framer.pending.is_none() {
             self.framer.close_after_header = false;
             return Ok(Some(Event::Close));
@@ -337,6 +370,7 @@ impl Parser {
 
     fn take_event(&mut self) -> Option<Event<'_>> {
         let pending = self.framer.pending.take()?;
+        self.arena_lent.set(true);
         Some(match pending {
             Pending::Header => Event::Header(self.header_doc().root()),
             Pending::Close => Event::Close,
@@ -358,6 +392,7 @@ impl Parser {
     }
 
     fn header_doc(&self) -> Doc<'_> {
+        self.arena_lent.set(true);
         Doc {
             src: &self.framer.header.bytes,
             tree: &self.framer.header.tree,

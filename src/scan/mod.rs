@@ -411,7 +411,7 @@ impl Scanner {
         }
     }
 
-    #[cold]
+    #[inline(always)]
     fn out_of_input(&self, len: usize, end: usize) -> Result<Step, Error> {
         if end < len {
             err(ErrorKind::LimitExceeded(self.window_limit), end)
