@@ -1,0 +1,69 @@
+//! The peers on the same files in the same run as our pipeline, one criterion group per
+//! corpus file (`peers.<file>`), so that the report puts them side by side. Every peer
+//! reads the stream as one document (the `stream:stream` start tag is the root, depth-1
+//! elements are the stanzas) and the bench asserts it counted as many depth-1 elements
+//! as we count stanzas. Files with stream restarts or without a close are left out.
+//! See benches/README.md.
+
+mod common;
+
+use common::*;
+use criterion::{
+    criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
+};
+
+fn peers(c: &mut Criterion) {
+    for f in peer_corpus() {
+        let cfg = f.config();
+        let n = f.stanzas;
+        let mut g = c.benchmark_group(format!("peers.{}", f.name));
+        g.throughput(Throughput::Bytes(f.data.len() as u64));
+        let id = |peer: &str| BenchmarkId::new(peer, f.name);
+
+        g.bench_with_input(id("ours-whole"), &f.data, |b, d| {
+            b.iter(|| assert_eq!(ours(d, usize::MAX, &cfg, true), n))
+        });
+        g.bench_with_input(id("ours-4096"), &f.data, |b, d| {
+            b.iter(|| assert_eq!(ours(d, 4096, &cfg, true), n))
+        });
+        g.bench_with_input(id("quick-xml-reader"), &f.data, |b, d| {
+            b.iter(|| assert_eq!(quick_xml_reader(d), n))
+        });
+        g.bench_with_input(id("quick-xml-nsreader"), &f.data, |b, d| {
+            b.iter(|| assert_eq!(quick_xml_nsreader(d), n))
+        });
+        g.bench_with_input(id("quick-xml-nsreader-unescape"), &f.data, |b, d| {
+            b.iter(|| assert_eq!(quick_xml_nsreader_unescape(d), n))
+        });
+        g.bench_with_input(id("rxml-whole"), &f.data, |b, d| {
+            b.iter(|| assert_eq!(rxml(d, usize::MAX, true), n))
+        });
+        g.bench_with_input(id("rxml-4096"), &f.data, |b, d| {
+            b.iter(|| assert_eq!(rxml(d, 4096, true), n))
+        });
+
+        // The slow ones: fewer, flat samples.
+        g.sampling_mode(SamplingMode::Flat).sample_size(20);
+        g.bench_with_input(id("xml-rs"), &f.data, |b, d| {
+            b.iter(|| assert_eq!(xml_rs(d), n))
+        });
+
+        // One byte at a time, ours and rxml on the same prefix (cut at a stanza end).
+        let (prefix, k) = f.prefix(ONE_BYTE_PREFIX);
+        g.throughput(Throughput::Bytes(prefix.len() as u64));
+        g.bench_with_input(id("ours-1"), prefix, |b, d| {
+            b.iter(|| assert_eq!(ours(d, 1, &cfg, true), k))
+        });
+        g.bench_with_input(id("rxml-1"), prefix, |b, d| {
+            b.iter(|| assert_eq!(rxml(d, 1, false), k))
+        });
+        g.finish();
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(50);
+    targets = peers
+}
+criterion_main!(benches);
