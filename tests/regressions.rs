@@ -143,3 +143,50 @@ fn fuzz_restart_implicit_tag_restart_keeps_header_limit() {
         ))
     );
 }
+
+/// Found by `restart` (implicit mode, tight header limit): a restart by XML declaration
+/// scanned the declaration itself under the stanza limit (the window opened for a
+/// would-be stanza at its `<`) and applied the header limit only once the declaration had
+/// ended. A malformed declaration longer than `max_header_bytes` was then reported as
+/// `MalformedXmlDeclaration` at its `<` instead of `HeaderBytes` at `<` + the limit, as
+/// for a new stream.
+#[test]
+fn fuzz_restart_implicit_decl_restart_keeps_header_limit() {
+    let mut limits = Limits::default();
+    limits.max_header_bytes = 100;
+    let config = Config::default().limits(limits).implicit_restart(true);
+    let long_bad_decl = [&b"<?xml version='1.0'"[..], &[b' '; 150], b"x?>"].concat();
+    // A new stream: the header limit applies to the declaration.
+    let (_, end) = run(config.clone(), &[&long_bad_decl]);
+    assert_eq!(
+        end,
+        Err((ErrorKind::LimitExceeded(Limit::HeaderBytes), 100))
+    );
+    // The same declaration restarting a stream.
+    let first = [HEADER, b"<a/>"].concat();
+    let (lines, end) = run(config, &[&first, &long_bad_decl]);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(
+        end,
+        Err((
+            ErrorKind::LimitExceeded(Limit::HeaderBytes),
+            (first.len() + 100) as u64
+        ))
+    );
+}
+
+/// Found by `limits` (document mode, `max_header_bytes` 1, `max_stanza_bytes` 16, input
+/// `<eeeeeeeeeee-ee/>`): in document mode the window opened at the first `<` uses the
+/// header limit (meant for the prolog's XML declaration), and the root element's own
+/// window only replaces it once the byte after `<` has been checked against it; so a
+/// header limit below 2 refused every document, even one without a prolog.
+#[test]
+fn fuzz_limits_document_root_blocked_by_tiny_header_limit() {
+    for header in [0, 1] {
+        let mut limits = Limits::default();
+        limits.max_header_bytes = header;
+        let config = Config::default().mode(Mode::Document).limits(limits);
+        let (lines, end) = run(config, &[b"<a/>"]);
+        assert_eq!((lines.len(), end), (1, Ok(())), "max_header_bytes {header}");
+    }
+}

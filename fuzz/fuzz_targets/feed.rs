@@ -38,12 +38,20 @@ fuzz_target!(|data: &[u8]| {
         assert!(events.len() <= input.len(), "more events than input bytes");
     };
     if let (Some(h), Some(expected)) = (parser.header(), &last_header) {
-        assert_eq!(h.raw(), &expected[..], "header() is the last header event's");
+        assert_eq!(
+            h.raw(),
+            &expected[..],
+            "header() is the last header event's"
+        );
     }
     let len = input.len() as u64;
     let end = match result {
         Err(e) => {
-            assert!(e.offset() <= len, "error offset {} past the input", e.offset());
+            assert!(
+                e.offset() <= len,
+                "error offset {} past the input",
+                e.offset()
+            );
             assert!(!e.message().is_empty());
             let _ = (e.to_string(), e.condition().as_str());
             assert_eq!(parser.error(), Some(e));
@@ -70,7 +78,11 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     };
-    let _ = (format!("{parser:?}"), parser.heap_bytes(), parser.is_closed());
+    let _ = (
+        format!("{parser:?}"),
+        parser.heap_bytes(),
+        parser.is_closed(),
+    );
 
     // reset() and release_memory() give a parser that behaves like a new one.
     parser.release_memory();

@@ -2,7 +2,9 @@
 //! must be exact.
 //!
 //! Input layout: 8 bytes of settings, then the data:
-//! `[cfg, stanza, header, depth, attributes, name, ns_decls, chunk]`. `cfg` bit 0 is
+//! `[cfg, stanza, header, depth, attributes, name, ns, chunk]` (`depth % 10` is the depth
+//! limit, `3 * (depth / 10)` the node limit; `ns % 6` the declaration limit, `ns / 6 % 12`
+//! the bindings limit). `cfg` bit 0 is
 //! implicit restart, bit 1 document mode, bit 7 multiplies the byte limits by 16.
 //! The data is fed in chunks of `1 + chunk % 64` bytes (all at once when `chunk` is 255).
 //!
@@ -10,8 +12,9 @@
 //! - **Memory bound.** `feed` appends the whole chunk it is given (it never fails), so what
 //!   the API guarantees is about the state the parser asks for more input in: whenever
 //!   `next_event` returns `Ok(None)`, `buffered()` is at most the window of the event being
-//!   read: `max(max_stanza_bytes, max_header_bytes)` (stream mode) or `max_stanza_bytes`
-//!   (document mode), or 2 bytes of a cut byte order mark outside any window. A caller
+//!   read, `max(max_stanza_bytes, max_header_bytes)` (the header, or in document mode the
+//!   prolog, is bounded by the header limit; the rest by the stanza limit), or up to 3
+//!   bytes of a cut UTF-8 character (or byte order mark) outside any window. A caller
 //!   feeding chunks of at most C bytes therefore never holds more than that bound + C
 //!   bytes of input, and `heap_bytes()` stays linear in it.
 //! - **Limits are enforced:** every event the limited parser delivers is within the limits.
@@ -38,17 +41,26 @@ fn within_limits(m: &Metrics, l: &Limits) -> bool {
         && header_ok
         && m.attributes <= l.max_attributes
         && m.ns_decls <= l.max_namespace_declarations
+        && m.bindings <= l.max_namespace_bindings
+        && m.nodes <= l.max_stanza_nodes
         && m.name <= l.max_name_bytes
 }
 
-fn breaks(m: &Metrics, limit: Limit, l: &Limits) -> bool {
+/// Whether the unlimited parse's next event `m` explains a `limit` error at `at`.
+fn breaks(m: &Metrics, limit: Limit, l: &Limits, document: bool, at: u64) -> bool {
     match limit {
         Limit::StanzaBytes => m.kind == 2 || m.raw_len > l.max_stanza_bytes,
-        Limit::HeaderBytes => m.kind == 0,
+        // In document mode the prolog (XML declaration and whitespace before the root) is
+        // bounded by the header limit.
+        Limit::HeaderBytes => m.kind == 0 || (document && m.kind == 1 && at <= m.offset),
         Limit::Depth => m.kind == 1 && m.depth > l.max_depth,
         Limit::Attributes => m.attributes > l.max_attributes,
-        Limit::NameBytes => m.kind == 2 || m.name > l.max_name_bytes || m.reference > l.max_name_bytes,
+        Limit::NameBytes => {
+            m.kind == 2 || m.name > l.max_name_bytes || m.reference > l.max_name_bytes
+        }
         Limit::NamespaceDeclarations => m.ns_decls > l.max_namespace_declarations,
+        Limit::NamespaceBindings => m.bindings > l.max_namespace_bindings,
+        Limit::StanzaNodes => m.nodes > l.max_stanza_nodes,
         _ => true,
     }
 }
@@ -63,24 +75,25 @@ fuzz_target!(|data: &[u8]| {
     limits.max_stanza_bytes = s[1] as usize * scale;
     limits.max_header_bytes = s[2] as usize * scale;
     limits.max_depth = (s[3] % 10) as usize;
+    limits.max_stanza_nodes = 3 * (s[3] / 10) as usize;
     limits.max_attributes = (s[4] % 10) as usize;
     limits.max_name_bytes = (s[5] % 40) as usize;
     limits.max_namespace_declarations = (s[6] % 6) as usize;
+    limits.max_namespace_bindings = (s[6] / 6 % 12) as usize;
     let chunk = if s[7] == 255 {
         input.len().max(1)
     } else {
         1 + (s[7] % 64) as usize
     };
     let config = config_from_byte(s[0], limits);
-    let window = if s[0] & 2 == 0 {
-        limits.max_stanza_bytes.max(limits.max_header_bytes)
-    } else {
-        limits.max_stanza_bytes
-    };
-    let held_bound = window.max(2);
+    // The header (stream mode) or the prolog (document mode) is bounded by the header
+    // limit, everything else by the stanza limit.
+    let window = limits.max_stanza_bytes.max(limits.max_header_bytes);
+    let held_bound = window.max(3);
 
     // The limited parser, fed in chunks.
     let mut parser = Parser::with_config(config.clone());
+    let mut header_bindings = 0;
     let mut run = Run {
         events: Vec::new(),
         error: None,
@@ -90,8 +103,14 @@ fuzz_target!(|data: &[u8]| {
         loop {
             match parser.next_event() {
                 Ok(Some(event)) => {
-                    let m = metrics(&event);
-                    assert!(within_limits(&m, &limits), "{m:?} delivered under {limits:?}");
+                    let m = metrics(&event, header_bindings);
+                    if m.kind == 0 {
+                        header_bindings = m.bindings;
+                    }
+                    assert!(
+                        within_limits(&m, &limits),
+                        "{m:?} delivered under {limits:?}"
+                    );
                     run.events.push((render(&event), m));
                 }
                 Ok(None) => break,
@@ -119,6 +138,7 @@ fuzz_target!(|data: &[u8]| {
     // The same input without limits, in one feed.
     let free_config = config_from_byte(s[0], unlimited());
     let mut free = Parser::with_config(free_config);
+    let mut free_header_bindings = 0;
     free.feed(input);
     let mut free_run = Run {
         events: Vec::new(),
@@ -127,7 +147,10 @@ fuzz_target!(|data: &[u8]| {
     loop {
         match free.next_event() {
             Ok(Some(event)) => {
-                let m = metrics(&event);
+                let m = metrics(&event, free_header_bindings);
+                if m.kind == 0 {
+                    free_header_bindings = m.bindings;
+                }
                 free_run.events.push((render(&event), m));
             }
             Ok(None) => {
@@ -142,7 +165,10 @@ fuzz_target!(|data: &[u8]| {
     }
 
     let n = run.events.len();
-    assert!(n <= free_run.events.len(), "more events with limits than without");
+    assert!(
+        n <= free_run.events.len(),
+        "more events with limits than without"
+    );
     for (k, ((a, _), (b, _))) in run.events.iter().zip(&free_run.events).enumerate() {
         assert_eq!(a, b, "event {k} differs from the unlimited parse");
     }
@@ -161,7 +187,7 @@ fuzz_target!(|data: &[u8]| {
                     match free_run.events.get(n) {
                         Some((_, m)) => {
                             assert!(
-                                breaks(m, limit, &limits),
+                                breaks(m, limit, &limits, s[0] & 2 != 0, e.offset()),
                                 "{limit:?} at {} but the next event {m:?} is within {limits:?}",
                                 e.offset()
                             );

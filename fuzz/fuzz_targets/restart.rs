@@ -11,13 +11,17 @@
 //!   contract). If the drain yields an event or an error the input is skipped: the old
 //!   stream legitimately read the new one's bytes;
 //! - implicit mode (`Config::implicit_restart(true)`): each later piece starts with an XML
-//!   declaration and the cut is after a header or a stanza.
+//!   declaration, or (flag bit 3) with a start tag named like the stream root, and the cut
+//!   is after a header or a stanza.
+//!
+//! Flag bit 4 sets a tight `max_header_bytes` (24 + 8 * (n >> 2)), so that every way into
+//! a new header must apply the header limit.
 //!
 //! The events (offsets counted from the start of their piece) and the final error (offset
 //! shifted by the piece's start) must equal the pieces' references.
 //!
 //! Input layout: `flags` (bit 0 implicit, bit 1 drain, bit 2 later pieces start at their
-//! first `<`), `n` (pieces = 1 + n % 4), then
+//! first `<`, bits 3 and 4 above), `n` (pieces = 1 + n % 4), then
 //! n-1 little-endian `u16` cut points, n-1 event choice bytes, one chunk-size byte, data.
 #![no_main]
 
@@ -30,6 +34,8 @@ const DECL: &[u8] = b"<?xml version='1.0'?>";
 struct Reference {
     /// (rendered event, offset after it, is a close, is a header).
     events: Vec<(String, u64, bool, bool)>,
+    /// The stream root's qualified name after each event.
+    roots: Vec<String>,
     end: End,
 }
 
@@ -37,6 +43,7 @@ fn reference(config: &Config, piece: &[u8]) -> Reference {
     let mut parser = Parser::with_config(config.clone());
     parser.feed(piece);
     let mut events = Vec::new();
+    let mut roots = Vec::new();
     loop {
         match parser.next_event() {
             Ok(Some(event)) => {
@@ -44,17 +51,24 @@ fn reference(config: &Config, piece: &[u8]) -> Reference {
                 let close = matches!(event, Event::Close);
                 let header = matches!(event, Event::Header(_));
                 events.push((r, parser.offset(), close, header));
+                roots.push(
+                    parser
+                        .header()
+                        .map(|h| h.qname().to_string())
+                        .unwrap_or_default(),
+                );
             }
             Ok(None) => {
                 let end = match parser.finish() {
                     Ok(()) => End::Clean,
                     Err(e) => End::from_error(e),
                 };
-                return Reference { events, end };
+                return Reference { events, roots, end };
             }
             Err(e) => {
                 return Reference {
                     events,
+                    roots,
                     end: End::from_error(e),
                 }
             }
@@ -67,8 +81,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let implicit = flags & 1 != 0;
-    // Known: fuzz_restart_after_drain_keeps_partial_header.
-    let drain_first = !implicit && flags & 2 != 0 && !skip_known();
+    let drain_first = !implicit && flags & 2 != 0;
     let pieces = 1 + (*n % 4) as usize;
     let head = 3 * (pieces - 1) + 1;
     if rest.len() < head {
@@ -81,9 +94,14 @@ fuzz_target!(|data: &[u8]| {
         .collect();
     let choices = &settings[2 * (pieces - 1)..3 * (pieces - 1)];
     let chunk = 1 + settings[head - 1] as usize;
-    let config = Config::default()
-        .limits(Limits::default())
-        .implicit_restart(implicit);
+    let mut limits = Limits::default();
+    // Known: fuzz_restart_implicit_decl_restart_keeps_header_limit.
+    let known = skip_known() && implicit && flags & 8 == 0;
+    if flags & 16 != 0 && !known {
+        // Tight header limit, so that every way into a header must apply it.
+        limits.max_header_bytes = 24 + 8 * (*n >> 2) as usize;
+    }
+    let config = Config::default().limits(limits).implicit_restart(implicit);
 
     // Build the pieces and their references.
     let raw_pieces = split_at_points(body, &cuts);
@@ -94,6 +112,7 @@ fuzz_target!(|data: &[u8]| {
     let mut expected_end = End::Clean;
     let last = raw_pieces.len() - 1;
     let mut boundaries = Vec::new();
+    let mut prev_root: Option<String> = None;
     for (i, raw) in raw_pieces.iter().enumerate() {
         let mut raw: &[u8] = raw;
         if flags & 4 != 0 && i > 0 {
@@ -103,8 +122,25 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         let mut piece = raw.to_vec();
-        if implicit && i > 0 && !piece.starts_with(b"<?xml") {
-            piece.splice(0..0, DECL.iter().copied());
+        if implicit && i > 0 {
+            match &prev_root {
+                // A start tag with the stream root's name restarts by itself.
+                Some(root) if flags & 8 != 0 && !root.is_empty() => {
+                    let open = format!("<{root}");
+                    let starts = piece.starts_with(open.as_bytes())
+                        && piece.get(open.len()).is_some_and(|b| {
+                            matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/')
+                        });
+                    if !starts {
+                        piece.splice(0..0, format!("{open} ").into_bytes());
+                    }
+                }
+                _ => {
+                    if !piece.starts_with(b"<?xml") {
+                        piece.splice(0..0, DECL.iter().copied());
+                    }
+                }
+            }
         }
         let r = reference(&config, &piece);
         let base = stream.len() as u64;
@@ -137,6 +173,7 @@ fuzz_target!(|data: &[u8]| {
         }
         let j = allowed[choices[i] as usize % allowed.len()];
         let cut = r.events[j].1 as usize;
+        prev_root = Some(r.roots[j].clone());
         bases.push(base);
         let label = bases.len() - 1;
         expected.extend(r.events[..=j].iter().map(|e| (label, e.0.clone())));

@@ -246,7 +246,11 @@ fn write_elem(e: &Elem, scope: &mut Scope, raw: &mut String, depth: usize) -> Tr
             continue;
         }
         declared.push(p);
-        decl_text.push_str(&format!(" xmlns:{p}{}={}\"", tag_ws(e.tag_ws, 0), tag_ws(e.tag_ws, 2)));
+        decl_text.push_str(&format!(
+            " xmlns:{p}{}={}\"",
+            tag_ws(e.tag_ws, 0),
+            tag_ws(e.tag_ws, 2)
+        ));
         let ns = attr_value(&mut decl_text, ns, '"');
         decl_text.push('"');
         scope.bindings.push((p.to_string(), ns.to_string()));
@@ -485,7 +489,10 @@ fuzz_target!(|input: Input| {
                 Event::Header(h) => {
                     assert!(!seen_header);
                     seen_header = true;
-                    assert_eq!((h.ns(), h.local_name(), h.prefix()), (STREAMS_NS, "stream", sp));
+                    assert_eq!(
+                        (h.ns(), h.local_name(), h.prefix()),
+                        (STREAMS_NS, "stream", sp)
+                    );
                     let mut attrs: Vec<(String, String, String)> = h
                         .attrs()
                         .map(|a| (a.ns().into(), a.local_name().into(), a.value().into()))

@@ -180,7 +180,10 @@ pub fn split_at_points<'a>(data: &'a [u8], points: &[usize]) -> Vec<&'a [u8]> {
 
 /// Whether `inner` lies within `outer` in memory.
 fn within(inner: &[u8], outer: &[u8]) -> bool {
-    let (o0, o1) = (outer.as_ptr() as usize, outer.as_ptr() as usize + outer.len());
+    let (o0, o1) = (
+        outer.as_ptr() as usize,
+        outer.as_ptr() as usize + outer.len(),
+    );
     let i0 = inner.as_ptr() as usize;
     inner.is_empty() || (i0 >= o0 && i0 + inner.len() <= o1)
 }
@@ -324,6 +327,10 @@ pub struct Metrics {
     pub attributes: usize,
     /// Most namespace declarations on one element.
     pub ns_decls: usize,
+    /// Most prefix bindings in scope at once (the header's included for a stanza).
+    pub bindings: usize,
+    /// Index entries: elements, text runs and attributes (declarations included).
+    pub nodes: usize,
     /// Longest element or attribute qualified name.
     pub name: usize,
     /// Longest run from a `&` to the next `;` in the raw bytes (an upper bound of the
@@ -331,8 +338,16 @@ pub struct Metrics {
     pub reference: usize,
 }
 
-/// Measures `event` (see [`Metrics`]).
-pub fn metrics(event: &Event<'_>) -> Metrics {
+/// The prefix bindings `e` declares (`xmlns:p`, except the redundant `xmlns:xml`).
+pub fn prefix_bindings(e: &Element<'_>) -> usize {
+    e.ns_decls()
+        .filter(|(p, _)| p.is_some_and(|p| p != "xml"))
+        .count()
+}
+
+/// Measures `event` (see [`Metrics`]); `header_bindings` is the number of prefix
+/// bindings the current stream header declares (in scope for stanzas).
+pub fn metrics(event: &Event<'_>, header_bindings: usize) -> Metrics {
     let (kind, root, offset, raw) = match event {
         Event::Header(h) => (0, *h, 0, h.raw()),
         Event::Stanza(s) => (1, s.root(), s.offset(), s.raw()),
@@ -349,16 +364,20 @@ pub fn metrics(event: &Event<'_>) -> Metrics {
         raw_len: raw.len(),
         ..Metrics::default()
     };
-    let mut stack = vec![(root, 1usize)];
-    while let Some((e, d)) = stack.pop() {
+    let outer = if kind == 1 { header_bindings } else { 0 };
+    let mut stack = vec![(root, 1usize, outer)];
+    while let Some((e, d, b)) = stack.pop() {
+        let b = b + prefix_bindings(&e);
+        m.bindings = m.bindings.max(b);
         m.depth = m.depth.max(d);
+        m.nodes += e.nodes().count() - e.children().count() + 1 + e.raw_attrs().count();
         m.name = m.name.max(e.qname().len());
         m.attributes = m.attributes.max(e.raw_attrs().count());
         m.ns_decls = m.ns_decls.max(e.ns_decls().count());
         for a in e.raw_attrs() {
             m.name = m.name.max(a.qname().len());
         }
-        stack.extend(e.children().map(|c| (c, d + 1)));
+        stack.extend(e.children().map(|c| (c, d + 1, b)));
     }
     let mut i = 0;
     while let Some(k) = raw[i..].iter().position(|&b| b == b'&') {
@@ -382,6 +401,8 @@ pub fn unlimited() -> Limits {
     l.max_attributes = usize::MAX;
     l.max_name_bytes = usize::MAX;
     l.max_namespace_declarations = usize::MAX;
+    l.max_namespace_bindings = usize::MAX;
+    l.max_stanza_nodes = usize::MAX;
     l
 }
 
