@@ -427,17 +427,26 @@ impl Scanner {
         }
     }
 
+    /// Opens the window of the event starting at `lt` unless one is open: the header
+    /// limit for a stream's prolog, the stanza limit otherwise (a document's root element;
+    /// a declaration switches to the header limit when it shows up, see `header_window`).
     fn open_window(&mut self, lt: usize) {
         if self.event_start.is_none() {
-            self.event_start = Some(lt);
-            let (size, limit) = if self.mode == TextMode::Prolog {
-                (self.cfg.header_bytes, Limit::HeaderBytes)
-            } else {
-                (self.cfg.stanza_bytes, Limit::StanzaBytes)
-            };
-            self.window_end = lt.saturating_add(size);
-            self.window_limit = limit;
+            let header = self.mode == TextMode::Prolog && self.cfg.prolog_is_header;
+            self.set_window(lt, header);
         }
+    }
+
+    /// Makes `lt` the start of the current event, bounded by the header or stanza limit.
+    fn set_window(&mut self, lt: usize, header: bool) {
+        self.event_start = Some(lt);
+        let (size, limit) = if header {
+            (self.cfg.header_bytes, Limit::HeaderBytes)
+        } else {
+            (self.cfg.stanza_bytes, Limit::StanzaBytes)
+        };
+        self.window_end = lt.saturating_add(size);
+        self.window_limit = limit;
     }
 
     /// Flushes the pending text node (if any) before markup at `lt`.
@@ -671,8 +680,15 @@ impl Scanner {
                         b'?' => {
                             i += 1;
                             self.match_k = 0;
-                            self.decl_here = decl_ok
-                                || (self.mode == TextMode::Between && self.cfg.implicit_restart);
+                            let restart =
+                                self.mode == TextMode::Between && self.cfg.implicit_restart;
+                            self.decl_here = decl_ok || restart;
+                            if self.decl_here {
+                                // A declaration belongs to a (new) stream's header, or to a
+                                // document's prolog: the header limit applies from its '<'.
+                                self.set_window(self.lt, true);
+                                end = len.min(self.window_end);
+                            }
                             st = St::PiOpen;
                         }
                         _ => match name_start_at(buf, i, end)? {
@@ -690,14 +706,6 @@ impl Scanner {
                             Some(true) => {
                                 if self.mode == TextMode::Epilog {
                                     return err(ErrorKind::ContentAfterRoot, self.lt);
-                                }
-                                if self.mode == TextMode::Prolog && !self.cfg.prolog_is_header {
-                                    // A document's root element: bounded as a stanza.
-                                    self.event_start = None;
-                                    self.mode = TextMode::Content;
-                                    self.open_window(self.lt);
-                                    self.mode = TextMode::Prolog;
-                                    end = len.min(self.window_end);
                                 }
                                 self.flush_text(buf, sink, self.lt)?;
                                 self.name_start = i;
@@ -852,12 +860,9 @@ impl Scanner {
                                 end = len;
                             }
                             if self.mode == TextMode::Between {
+                                // The new stream's header window is already open.
                                 sink.restart_declaration();
-                                // The new document's window: the header limit from here.
                                 self.mode = sink.text_mode();
-                                self.event_start = None;
-                                self.open_window(self.lt);
-                                end = len.min(self.window_end);
                             }
                             st = St::Text;
                             break;
@@ -879,9 +884,8 @@ impl Scanner {
                         if self.mode == TextMode::Between && sink.reading_header() {
                             // An implicit restart by start tag: a header, so the header
                             // limit applies from its '<'.
-                            self.event_start = None;
                             self.mode = TextMode::Prolog;
-                            self.open_window(self.lt);
+                            self.set_window(self.lt, true);
                             end = len.min(self.window_end);
                         }
                         self.had_ws = false;
