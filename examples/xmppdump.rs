@@ -17,7 +17,8 @@
 
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
-use xmpp_stream::{dump, Config, Event, Limits, Parser, Stanza};
+use xmpp_stream::io::{ReadError, Reader};
+use xmpp_stream::{dump, Config, Event, Limits, Stanza};
 
 const USAGE: &str =
     "usage: xmppdump [--chunk N] [--count] [--summary] [--max-stanza-bytes N] [FILE|-]";
@@ -72,7 +73,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut input: Box<dyn Read> = match args.path.as_deref() {
+    let input: Box<dyn Read> = match args.path.as_deref() {
         None | Some("-") => Box::new(io::stdin().lock()),
         Some(p) => match std::fs::File::open(p) {
             Ok(f) => Box::new(f),
@@ -86,51 +87,45 @@ fn main() -> ExitCode {
     if let Some(n) = args.max_stanza_bytes {
         limits.max_stanza_bytes = n;
     }
-    let mut parser = Parser::with_config(Config::default().limits(limits).implicit_restart(true));
+    let config = Config::default().limits(limits).implicit_restart(true);
+    // Reads straight into the parser's buffer; `--chunk N` hands it exactly N bytes at a
+    // time (fewer only at the end).
+    let mut reader = Reader::with_config(input, config).chunk_size(args.chunk.unwrap_or(0));
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut line = String::new();
-    let mut chunk = vec![0u8; args.chunk.unwrap_or(0)];
-    let (mut stanzas, mut bytes) = (0u64, 0u64);
+    let mut stanzas = 0u64;
 
-    let result: Result<(), xmpp_stream::Error> = (|| loop {
-        let n = if args.chunk.is_some() {
-            read_full(&mut input, &mut chunk).inspect(|&n| parser.feed(&chunk[..n]))
-        } else {
-            parser.read_from(&mut input)
-        };
-        let n = match n {
-            Ok(n) => n,
+    let result: Result<(), xmpp_stream::Error> = loop {
+        let event = match reader.next_event() {
+            Ok(Some(event)) => event,
+            Ok(None) => break Ok(()),
+            Err(ReadError::Parse(e)) => break Err(e),
             Err(e) => {
-                eprintln!("xmppdump: read error: {e}");
+                eprintln!("xmppdump: {e}");
                 std::process::exit(2);
             }
         };
-        bytes += n as u64;
-        while let Some(event) = parser.next_event()? {
-            if matches!(event, Event::Stanza(_)) {
-                stanzas += 1;
-            }
-            if args.summary && !args.count {
-                if let Event::Stanza(s) = &event {
-                    line.clear();
-                    write_summary(&mut line, s);
-                    if out.write_all(line.as_bytes()).is_err() {
-                        std::process::exit(2);
-                    }
-                }
-            } else if !args.count {
+        if matches!(event, Event::Stanza(_)) {
+            stanzas += 1;
+        }
+        if args.summary && !args.count {
+            if let Event::Stanza(s) = &event {
                 line.clear();
-                dump::write_event(&mut line, &event);
+                write_summary(&mut line, s);
                 if out.write_all(line.as_bytes()).is_err() {
                     std::process::exit(2);
                 }
             }
+        } else if !args.count {
+            line.clear();
+            dump::write_event(&mut line, &event);
+            if out.write_all(line.as_bytes()).is_err() {
+                std::process::exit(2);
+            }
         }
-        if n == 0 {
-            return parser.finish();
-        }
-    })();
+    };
+    let bytes = reader.bytes_read();
 
     let status = match result {
         Ok(()) => {
@@ -172,18 +167,4 @@ fn write_summary(out: &mut String, s: &Stanza<'_>) {
         }
     }
     let _ = writeln!(out, "\t{}", s.raw().len());
-}
-
-/// Reads until `buf` is full or the input ends (so that `--chunk N` feeds exactly N bytes).
-fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
 }

@@ -43,22 +43,174 @@
 //! # Ok::<(), xmpp_stream::Error>(())
 //! ```
 //!
+//! # Guide
+//!
+//! ## Feeding
+//!
+//! A [`Parser`] owns its input buffer. Give it bytes as they arrive, in chunks of any size:
+//! [`Parser::feed`] copies a slice in; [`Parser::spare_capacity`] and [`Parser::commit`]
+//! (or [`Parser::read_from`]) let a socket read straight into the buffer. Then call
+//! [`Parser::next_event`] until it returns `Ok(None)`, which means "feed me more". Events
+//! borrow the parser: each one is released by the next call, which is what lets the
+//! parser hand out slices of its buffer and reuse its memory. At end of input,
+//! [`Parser::finish`] says whether the stream was cut short (the `incomplete` error).
+//!
+//! The [`io`] module does the reading for you: [`io::Reader`] drives a parser from any
+//! [`std::io::Read`] (a `TcpStream`, a file, stdin), reading into the parser's buffer only
+//! when it needs bytes, and [`AsyncReader`] (feature `tokio`) does the same over a
+//! `tokio::io::AsyncRead`. Both lend events like the parser, and report one
+//! [`io::ReadError`] (an I/O error or a parse [`Error`]).
+//!
+//! ```
+//! use xmpp_stream::io::Reader;
+//! use xmpp_stream::Event;
+//!
+//! let wire: &[u8] = b"<stream:stream xmlns='jabber:client' \
+//!     xmlns:stream='http://etherx.jabber.org/streams'><presence/> <iq type='get' id='1'/>";
+//! let mut reader = Reader::new(wire); // any std::io::Read
+//! let mut kinds = Vec::new();
+//! while let Some(event) = reader.next_event()? {
+//!     if let Event::Stanza(s) = event {
+//!         kinds.push(s.kind().to_string()); // the event is released by the next call
+//!     }
+//! }
+//! assert_eq!(kinds, ["presence", "iq"]);
+//! # Ok::<(), xmpp_stream::io::ReadError>(())
+//! ```
+//!
+//! ## Framing
+//!
+//! In [`Mode::Stream`] (the default) the stream root's start tag is [`Event::Header`]
+//! (also kept as [`Parser::header`]), every complete depth-1 element (a stanza, or a
+//! nonza such as `<stream:features/>` or `<sm:r/>`) is one [`Event::Stanza`] with its
+//! exact input bytes ([`Stanza::raw`]) and stream offset, whitespace between stanzas
+//! (keepalives) produces nothing, and `</stream:stream>` is [`Event::Close`]. A stanza is
+//! handed out only once it is complete, so a handler never sees half an element.
+//! [`Mode::Document`] parses one plain XML document instead (its root is the one stanza).
+//!
+//! ## Views
+//!
+//! Events are views, not trees: an [`Element`] reads names ([`Element::local_name`],
+//! [`Element::ns`] resolved), attributes ([`Element::attr`], [`Attribute`]) and children
+//! ([`Element::nodes`], [`Node`], [`Text`]) straight from the buffer and a flat index
+//! reused from stanza to stanza. Values that need decoding (references, CDATA, line ends)
+//! are decoded on access into a per-event arena, so reading a stanza does not allocate
+//! once the buffers have grown. Stanzas also have XMPP accessors ([`Stanza::kind`],
+//! `to`/`from`/`id`/`type_`, the effective `xml:lang`, stanza and stream errors) and
+//! [`StreamHeader`] reads the header: see the [`xmpp`] module.
+//!
+//! To keep a stanza past the next event (to queue it, send it to another task), copy it
+//! into an [`OwnedStanza`] (`Send + Sync + 'static`, same views, no reparsing);
+//! [`OwnedEvent`] and [`OwnedHeader`] do the same for whole events. To write, use
+//! [`xmpp::Writer`], [`xmpp::write_stanza`] (as read, standalone or re-targeted to another
+//! content namespace) and the header, close and stream-error writers of [`xmpp`].
+//!
+//! ## Limits
+//!
+//! [`Limits`] (set through [`Config::limits`]) bound the stanza size, the header size,
+//! nesting depth, attributes per element, name length, namespace declarations and
+//! bindings, and the index entries per stanza. Passing one is an
+//! [`ErrorKind::LimitExceeded`] error (`policy-violation`) raised as soon as the limit is
+//! passed, before more than the limit's worth of the element is buffered; memory is
+//! bounded by the current stanza plus the chunk being fed, and
+//! [`Parser::release_memory`] gives grown buffers back on idle connections.
+//!
+//! ## Errors
+//!
+//! Every [`Error`] says which rule was broken ([`Error::kind`], an [`ErrorKind`]), where
+//! ([`Error::offset`], bytes from the start of the stream) and which RFC 6120 stream
+//! error to send ([`Error::condition`], a [`Condition`]; [`xmpp::write_stream_error`]
+//! writes it). Errors are sticky: the parser returns the same error until
+//! [`Parser::reset`]. The parser never panics on input.
+//!
+//! ## Restarts
+//!
+//! After STARTTLS (`<proceed/>` and the TLS handshake) and after SASL `<success/>` both
+//! sides start a new stream on the same connection: call [`Parser::restart`] (or
+//! [`io::Reader::restart`], or `XmppCodec::restart`) once the event that asked for it is
+//! no longer used; bytes already read are kept for the new stream. [`Kind::restarts_stream`]
+//! says which elements do that. The [`xmpp`] module walks through both sides of a
+//! negotiation as tested examples: [client side](xmpp#stream-restarts-client-side) and
+//! [server side](xmpp#stream-restarts-server-side). Tools that read one direction of a
+//! connection without following the negotiation can set
+//! [`Config::implicit_restart`]: a new header between stanzas then restarts the stream
+//! by itself.
+//!
+//! ## WebSocket mode
+//!
+//! XMPP over WebSocket (RFC 7395) sends one complete element per message, `<open/>`
+//! instead of the stream header and `<close/>` instead of the stream close.
+//! [`WebSocketParser`] reads each message as one document and yields
+//! [`xmpp::WsEvent`]s with the same stanza views; [`xmpp::write_open`] and
+//! [`xmpp::write_ws_close`] write the framing elements, and [`xmpp::Target::Standalone`]
+//! writes stanzas that stand alone as messages.
+//!
+//! ## Async I/O and codecs (feature `tokio`)
+//!
+//! [`AsyncReader`] reads a `tokio::io::AsyncRead` straight into the parser and lends
+//! events (its `next_event` is cancel-safe). [`XmppCodec`] implements
+//! `tokio_util::codec::Decoder` (yielding [`OwnedEvent`]s: the header, stanzas, the close)
+//! and `Encoder` (of [`Packet`]s: headers, stanzas, raw XML, stream errors, the close), so
+//! a connection drops into `FramedRead`, `FramedWrite` or `Framed`. The
+//! `examples/c2s_server.rs` example is a small client-to-server server built that way
+//! (SASL PLAIN, restarts, binding, roster, presence, routing) that real clients such as
+//! slixmpp log in to.
+//!
+//! ## minidom interop (feature `minidom`)
+//!
+//! The [`minidom`] module converts views, stanzas and owned stanzas into
+//! `minidom::Element` (the DOM that xmpp-rs's `xmpp-parsers` types convert from), and
+//! `minidom::Element` back into bytes and [`OwnedStanza`]s, so a project built on
+//! xmpp-rs can read its streams with this crate and keep its stanza handling.
+//!
+//! ## Feature flags
+//!
+//! No feature is on by default: the default build depends on `memchr`, `smallvec` and
+//! `bumpalo` only.
+//!
+//! | feature | adds | dependencies |
+//! |---|---|---|
+//! | `tokio` | [`AsyncReader`], the [`codec`] module ([`XmppCodec`], [`Packet`]) | `tokio` (no runtime features), `tokio-util` (`codec`), `bytes` |
+//! | `minidom` | the [`minidom`] module | `minidom` 0.19 |
+//!
 //! ## Byte order mark
 //! RFC 6120 section 11.6 says entities MUST NOT send a byte order mark; a leading UTF-8 BOM
 //! is rejected as [`ErrorKind::ByteOrderMark`] (`restricted-xml`).
-
+//!
+//! ## Minimum supported Rust version
+//!
+//! 1.82 (`rust-version` in Cargo.toml), with or without features.
+//!
+#![cfg_attr(feature = "tokio", doc = "[`AsyncReader`]: crate::io::AsyncReader")]
+#![cfg_attr(feature = "tokio", doc = "[`XmppCodec`]: crate::codec::XmppCodec")]
+#![cfg_attr(feature = "tokio", doc = "[`Packet`]: crate::codec::Packet")]
+#![cfg_attr(feature = "tokio", doc = "[`codec`]: crate::codec")]
+#![cfg_attr(not(feature = "tokio"), doc = "[`AsyncReader`]: #feature-flags")]
+#![cfg_attr(not(feature = "tokio"), doc = "[`XmppCodec`]: #feature-flags")]
+#![cfg_attr(not(feature = "tokio"), doc = "[`Packet`]: #feature-flags")]
+#![cfg_attr(not(feature = "tokio"), doc = "[`codec`]: #feature-flags")]
+#![cfg_attr(feature = "minidom", doc = "[`minidom`]: crate::minidom")]
+#![cfg_attr(not(feature = "minidom"), doc = "[`minidom`]: #feature-flags")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(unsafe_code)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
 mod chars;
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub mod codec;
 mod condition;
 mod decode;
 pub mod dump;
 mod error;
 mod frame;
+pub mod io;
 mod limits;
+#[cfg(feature = "minidom")]
+#[cfg_attr(docsrs, doc(cfg(feature = "minidom")))]
+pub mod minidom;
 mod ns;
 mod parser;
 mod scan;
@@ -86,4 +238,6 @@ pub use crate::parser::{Config, Event, Parser, Stanza};
 #[doc(inline)]
 pub use crate::view::{Attribute, Attributes, Element, Node, Nodes, Text};
 #[doc(inline)]
-pub use crate::xmpp::{Kind, OwnedStanza, StanzaType, StreamHeader, WebSocketParser};
+pub use crate::xmpp::{
+    Kind, OwnedEvent, OwnedHeader, OwnedStanza, StanzaType, StreamHeader, WebSocketParser,
+};

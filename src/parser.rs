@@ -279,6 +279,19 @@ impl Parser {
         &mut self.buf[self.filled..]
     }
 
+    /// Like [`spare_capacity`](Self::spare_capacity), with room for at least `min` bytes
+    /// (and at least 8 KiB): for readers that fill a chunk of a given size before
+    /// committing it.
+    ///
+    /// ```
+    /// let mut parser = xmpp_stream::Parser::new();
+    /// assert!(parser.spare_capacity_for(100_000).len() >= 100_000);
+    /// ```
+    pub fn spare_capacity_for(&mut self, min: usize) -> &mut [u8] {
+        self.reserve(min.max(MIN_READ));
+        &mut self.buf[self.filled..]
+    }
+
     /// Marks `n` bytes written into [`spare_capacity`](Self::spare_capacity) as input.
     ///
     /// # Panics
@@ -368,7 +381,52 @@ impl Parser {
         }
     }
 
-    fn take_event(&mut self) -> Option<Event<'_>> {
+    /// [`next_event`](Self::next_event) in two halves, for drivers that must read between
+    /// "is an event ready?" and handing it out without holding a borrow of the parser
+    /// (a loop that returns a borrowed event or else reads is rejected by the borrow
+    /// checker; see `crate::io`): scans until an event is complete (`Ok(true)`, then
+    /// [`take_event`](Self::take_event) hands it out) or more input is needed
+    /// (`Ok(false)`). Releases the previous event. Kept apart from `next_event`, whose
+    /// one-piece form is a little faster on one-byte feeds; the unit test
+    /// `advance_then_take_is_next_event` keeps the two in step.
+    #[inline]
+    pub(crate) fn advance(&mut self) -> Result<bool, Error> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        if self.arena_lent.replace(false) {
+            self.arena.reset();
+        }
+        if self.framer.close_after_header && self.framer.pending.is_none() {
+            self.framer.close_after_header = false;
+            self.framer.pending = Some(Pending::Close);
+            return Ok(true);
+        }
+        let step = self
+            .scanner
+            .scan(&self.buf[..self.filled], &mut self.framer);
+        match step {
+            Err(e) => {
+                let e = e.rebase(self.base);
+                self.error = Some(e);
+                Err(e)
+            }
+            Ok(Step::NeedMore) => {
+                if self.scanner.pos() == self.filled && !self.scanner.in_progress(self.filled) {
+                    // Everything consumed: start over at the front of the buffer.
+                    self.base += self.filled as u64;
+                    self.scanner.shift(self.filled);
+                    self.framer.shift(self.filled);
+                    self.filled = 0;
+                }
+                Ok(false)
+            }
+            Ok(Step::Event) => Ok(true),
+        }
+    }
+
+    /// Hands out the event [`advance`](Self::advance) completed (`None` if there is none).
+    pub(crate) fn take_event(&mut self) -> Option<Event<'_>> {
         let pending = self.framer.pending.take()?;
         self.arena_lent.set(true);
         Some(match pending {
@@ -520,6 +578,61 @@ mod tests {
             "{}",
             core::mem::size_of::<Parser>()
         );
+    }
+
+    /// `advance` + `take_event` (the I/O drivers) and `next_event` give the same events
+    /// and errors at the same offsets, whatever the feeding.
+    #[test]
+    fn advance_then_take_is_next_event() {
+        let inputs: [&[u8]; 4] = [
+            b"<?xml version='1.0'?><stream:stream xmlns='jabber:client' \
+              xmlns:stream='http://etherx.jabber.org/streams'><presence/> \
+              <message><body>a&amp;b</body></message></stream:stream>",
+            // An empty stream root: header, then close without a stanza.
+            b"<stream:stream xmlns:stream='http://etherx.jabber.org/streams'/>",
+            b"<stream:stream xmlns:stream='http://etherx.jabber.org/streams'><a><!-- --></a>",
+            b"<stream:stream xmlns:stream='http://etherx.jabber.org/streams'><a>\xff</a>",
+        ];
+        let dump = |ev: Option<Event<'_>>| -> String {
+            let mut s = String::new();
+            if let Some(ev) = ev {
+                crate::dump::write_event(&mut s, &ev);
+            }
+            s
+        };
+        for input in inputs {
+            for chunk in [1, 3, input.len()] {
+                let (mut a, mut b) = (Parser::new(), Parser::new());
+                let (mut ea, mut eb) = (Vec::new(), Vec::new());
+                for c in input.chunks(chunk) {
+                    a.feed(c);
+                    b.feed(c);
+                    loop {
+                        match a.next_event() {
+                            Ok(None) => break,
+                            Ok(ev) => ea.push(Ok(dump(ev))),
+                            Err(e) => {
+                                ea.push(Err(e));
+                                break;
+                            }
+                        }
+                    }
+                    loop {
+                        match b.advance() {
+                            Ok(false) => break,
+                            Ok(true) => eb.push(Ok(dump(b.take_event()))),
+                            Err(e) => {
+                                eb.push(Err(e));
+                                break;
+                            }
+                        }
+                    }
+                }
+                assert_eq!(ea, eb, "chunk {chunk}");
+                assert_eq!(a.finish(), b.finish());
+                assert!(!ea.is_empty());
+            }
+        }
     }
 
     #[test]

@@ -12,7 +12,9 @@
 //!   `<stream:error/>` ([`StreamError`]), next to the element navigation of
 //!   [`Element`](crate::Element).
 //! - [`OwnedStanza`]: a stanza copied out of the parser (`Send + Sync + 'static`) that
-//!   gives the same views back without reparsing.
+//!   gives the same views back without reparsing; [`OwnedHeader`] keeps a stream header
+//!   the same way, and [`OwnedEvent`] a whole event (what the `tokio` feature's codec
+//!   yields).
 //! - Writing: [`escape_text`], [`escape_attr`], a small [`Writer`], [`write_header`],
 //!   [`write_stream_error`], and [`write_stanza`] which writes a framed stanza as read,
 //!   standalone (with the namespace declarations inherited from the stream header), or
@@ -214,6 +216,7 @@ mod error;
 mod header;
 mod kind;
 mod owned;
+mod owned_event;
 mod stanza;
 mod websocket;
 mod writer;
@@ -224,6 +227,7 @@ pub use self::error::{StanzaError, StanzaErrorCondition, StanzaErrorType, Stream
 pub use self::header::{ContentNamespace, HeaderCheck, StreamHeader, Version};
 pub use self::kind::{IqType, Kind, MessageType, PresenceType, StanzaType};
 pub use self::owned::{OwnedStanza, OwnedView};
+pub use self::owned_event::{OwnedEvent, OwnedHeader, OwnedHeaderView};
 pub use self::websocket::{WebSocketParser, WsEvent};
 pub use self::writer::{
     escape_attr, escape_text, write_close, write_header, write_open, write_stanza,
