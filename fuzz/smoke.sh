@@ -26,8 +26,8 @@ for t in $targets; do
         grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::average_exec_per_sec)' "$log" || true
     else
         status=1
-        echo "!! $t failed; the end of its log:"
-        tail -n 60 "$log"
+        echo "!! $t failed:"
+        grep -E -A6 'panicked|ERROR: libFuzzer|SUMMARY' "$log" | head -n 40 || tail -n 40 "$log"
         ls -1 "artifacts/$t" 2>/dev/null | sed "s|^|   artifact: fuzz/artifacts/$t/|"
     fi
     rm -f "$log"

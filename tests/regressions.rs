@@ -190,3 +190,27 @@ fn fuzz_limits_document_root_blocked_by_tiny_header_limit() {
         assert_eq!((lines.len(), end), (1, Ok(())), "max_header_bytes {header}");
     }
 }
+
+/// Found by `limits` (document mode, `max_stanza_bytes` 1): the window opened at a
+/// document's first `<` now takes the stanza limit, and switches to the header limit only
+/// once `<?` shows a declaration, but the byte after `<` is checked against the stanza
+/// window first. With a stanza limit below 2 the declaration was refused at byte 1
+/// instead of the root at its `<` + the limit. (Any document fails with such a limit; only
+/// the offset, and which window was charged, are wrong.)
+#[test]
+fn fuzz_limits_document_declaration_charged_to_tiny_stanza_limit() {
+    for stanza in [0, 1] {
+        let mut limits = Limits::default();
+        limits.max_stanza_bytes = stanza;
+        let config = Config::default().mode(Mode::Document).limits(limits);
+        let (_, end) = run(config, &[b"<?xml version='1.0'?><a/>"]);
+        assert_eq!(
+            end,
+            Err((
+                ErrorKind::LimitExceeded(Limit::StanzaBytes),
+                21 + stanza as u64
+            )),
+            "max_stanza_bytes {stanza}"
+        );
+    }
+}

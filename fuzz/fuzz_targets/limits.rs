@@ -2,10 +2,11 @@
 //! must be exact.
 //!
 //! Input layout: 8 bytes of settings, then the data:
-//! `[cfg, stanza, header, depth, attributes, name, ns, chunk]` (`depth % 10` is the depth
-//! limit, `3 * (depth / 10)` the node limit; `ns % 6` the declaration limit, `ns / 6 % 12`
-//! the bindings limit). `cfg` bit 0 is
-//! implicit restart, bit 1 document mode, bit 7 multiplies the byte limits by 16.
+//! `[cfg, stanza, header, depth, attributes, name, ns, chunk]`: `cfg` bit 0 is implicit
+//! restart, bit 1 document mode, bit 7 multiplies the byte limits (`stanza`, `header`) by
+//! 16; `depth % 10` is the depth limit and `3 * (depth / 10)` the node limit;
+//! `attributes % 10`, `name % 40`; `ns % 6` is the declaration limit, `ns / 6 % 12` the
+//! bindings limit.
 //! The data is fed in chunks of `1 + chunk % 64` bytes (all at once when `chunk` is 255).
 //!
 //! Checked:
@@ -27,7 +28,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use xmpp_stream::{Condition, ErrorKind, Limit, Limits, Parser};
-use xmpp_stream_fuzz::{config_from_byte, metrics, render, unlimited, Metrics};
+use xmpp_stream_fuzz::{config_from_byte, metrics, render, skip_known, unlimited, Metrics};
 
 struct Run {
     events: Vec<(String, Metrics)>,
@@ -184,6 +185,10 @@ fuzz_target!(|data: &[u8]| {
             match e.kind() {
                 ErrorKind::LimitExceeded(limit) => {
                     assert_eq!(e.condition(), Condition::PolicyViolation);
+                    // Known: fuzz_limits_document_declaration_charged_to_tiny_stanza_limit.
+                    if skip_known() && limit == Limit::StanzaBytes && limits.max_stanza_bytes < 2 {
+                        return;
+                    }
                     match free_run.events.get(n) {
                         Some((_, m)) => {
                             assert!(

@@ -27,7 +27,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use xmpp_stream::{Config, Event, Limits, Parser};
-use xmpp_stream_fuzz::{render_rel, skip_known, split_at_points, End};
+use xmpp_stream_fuzz::{render_rel, split_at_points, End};
 
 const DECL: &[u8] = b"<?xml version='1.0'?>";
 
@@ -95,9 +95,7 @@ fuzz_target!(|data: &[u8]| {
     let choices = &settings[2 * (pieces - 1)..3 * (pieces - 1)];
     let chunk = 1 + settings[head - 1] as usize;
     let mut limits = Limits::default();
-    // Known: fuzz_restart_implicit_decl_restart_keeps_header_limit.
-    let known = skip_known() && implicit && flags & 8 == 0;
-    if flags & 16 != 0 && !known {
+    if flags & 16 != 0 {
         // Tight header limit, so that every way into a header must apply it.
         limits.max_header_bytes = 24 + 8 * (*n >> 2) as usize;
     }

@@ -653,6 +653,14 @@ impl Scanner {
                     }
                 }
                 St::Lt => {
+                    let document_prolog =
+                        self.mode == TextMode::Prolog && !self.cfg.prolog_is_header;
+                    if document_prolog {
+                        // The byte after a document's first '<' decides which limit bounds
+                        // it (a declaration: the header limit; the root: the stanza
+                        // limit), so it is looked at before either window applies.
+                        end = len;
+                    }
                     if i >= end {
                         need_more!();
                     }
@@ -707,6 +715,10 @@ impl Scanner {
                                 if self.mode == TextMode::Epilog {
                                     return err(ErrorKind::ContentAfterRoot, self.lt);
                                 }
+                                if document_prolog {
+                                    self.set_window(self.lt, false);
+                                }
+                                end = len.min(self.window_end);
                                 self.flush_text(buf, sink, self.lt)?;
                                 self.name_start = i;
                                 st = St::StartName;
