@@ -348,36 +348,10 @@ impl Parser {
     /// The returned event borrows the parser; it is released by the next call, which may
     /// then reuse its bytes.
     pub fn next_event(&mut self) -> Result<Option<Event<'_>>, Error> {
-        if let Some(e) = self.error {
-            return Err(e);
-        }
-        if self.arena_lent.replace(false) {
-            self.arena.reset();
-        }
-        if self.framer.close_after_header && self.framer.pending.is_none() {
-            self.framer.close_after_header = false;
-            return Ok(Some(Event::Close));
-        }
-        let step = self
-            .scanner
-            .scan(&self.buf[..self.filled], &mut self.framer);
-        match step {
-            Err(e) => {
-                let e = e.rebase(self.base);
-                self.error = Some(e);
-                Err(e)
-            }
-            Ok(Step::NeedMore) => {
-                if self.scanner.pos() == self.filled && !self.scanner.in_progress(self.filled) {
-                    // Everything consumed: start over at the front of the buffer.
-                    self.base += self.filled as u64;
-                    self.scanner.shift(self.filled);
-                    self.framer.shift(self.filled);
-                    self.filled = 0;
-                }
-                Ok(None)
-            }
-            Ok(Step::Event) => Ok(self.take_event()),
+        if self.advance()? {
+            Ok(self.take_event())
+        } else {
+            Ok(None)
         }
     }
 
@@ -386,10 +360,9 @@ impl Parser {
     /// (a loop that returns a borrowed event or else reads is rejected by the borrow
     /// checker; see `crate::io`): scans until an event is complete (`Ok(true)`, then
     /// [`take_event`](Self::take_event) hands it out) or more input is needed
-    /// (`Ok(false)`). Releases the previous event. Kept apart from `next_event`, whose
-    /// one-piece form is a little faster on one-byte feeds; the unit test
-    /// `advance_then_take_is_next_event` keeps the two in step.
-    #[inline]
+    /// (`Ok(false)`). Releases the previous event. `next_event` is these two halves;
+    /// `advance` is inlined into it so one-byte feeds pay no extra call.
+    #[inline(always)]
     pub(crate) fn advance(&mut self) -> Result<bool, Error> {
         if let Some(e) = self.error {
             return Err(e);
