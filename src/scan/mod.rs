@@ -458,6 +458,20 @@ impl Scanner {
         Ok(())
     }
 
+    /// Scans the rest of the name that starts at `self.name_start`, from `i`: the index
+    /// where it stopped, and whether the name is complete (a delimiter follows) rather
+    /// than cut by the end of the input. Enforces the name length limit.
+    #[inline(always)]
+    fn name_at(&self, buf: &[u8], i: usize, end: usize) -> Result<(usize, bool), Error> {
+        let (j, stop) = scan_name(buf, i, end);
+        self.check_name_len(self.name_start, j)?;
+        match stop {
+            NameStop::Delim => Ok((j, true)),
+            NameStop::NeedMore => Ok((j, false)),
+            NameStop::BadUtf8 => err(ErrorKind::InvalidUtf8, j),
+        }
+    }
+
     fn check_name_len(&self, start: usize, i: usize) -> Result<(), Error> {
         if i - start > self.cfg.max_name {
             return err(
@@ -550,18 +564,11 @@ impl Scanner {
                                                 st = St::EndName;
                                                 break;
                                             }
-                                            let (j, stop) = scan_name(buf, i, end);
+                                            let (j, complete) = self.name_at(buf, i, end)?;
                                             i = j;
-                                            self.check_name_len(self.name_start, i)?;
-                                            match stop {
-                                                NameStop::Delim => {}
-                                                NameStop::NeedMore => {
-                                                    st = St::EndName;
-                                                    need_more!();
-                                                }
-                                                NameStop::BadUtf8 => {
-                                                    return err(ErrorKind::InvalidUtf8, i)
-                                                }
+                                            if !complete {
+                                                st = St::EndName;
+                                                need_more!();
                                             }
                                             self.name_end = i;
                                             i = skip(buf, i, end, WS);
@@ -883,13 +890,10 @@ impl Scanner {
                 },
                 St::StartName | St::TagWs => {
                     if st == St::StartName {
-                        let (j, stop) = scan_name(buf, i, end);
+                        let (j, complete) = self.name_at(buf, i, end)?;
                         i = j;
-                        self.check_name_len(self.name_start, i)?;
-                        match stop {
-                            NameStop::Delim => {}
-                            NameStop::NeedMore => need_more!(),
-                            NameStop::BadUtf8 => return err(ErrorKind::InvalidUtf8, i),
+                        if !complete {
+                            need_more!();
                         }
                         self.name_end = i;
                         sink.start_tag(buf, self.lt, (self.name_start, i))?;
@@ -936,16 +940,11 @@ impl Scanner {
                                 }
                             },
                         }
-                        let (j, stop) = scan_name(buf, i, end);
+                        let (j, complete) = self.name_at(buf, i, end)?;
                         i = j;
-                        self.check_name_len(self.name_start, i)?;
-                        match stop {
-                            NameStop::Delim => {}
-                            NameStop::NeedMore => {
-                                st = St::AttrName;
-                                need_more!();
-                            }
-                            NameStop::BadUtf8 => return err(ErrorKind::InvalidUtf8, i),
+                        if !complete {
+                            st = St::AttrName;
+                            need_more!();
                         }
                         self.name_end = i;
                         i = skip(buf, i, end, WS);
@@ -980,13 +979,10 @@ impl Scanner {
                     }
                 }
                 St::AttrName => {
-                    let (j, stop) = scan_name(buf, i, end);
+                    let (j, complete) = self.name_at(buf, i, end)?;
                     i = j;
-                    self.check_name_len(self.name_start, i)?;
-                    match stop {
-                        NameStop::Delim => {}
-                        NameStop::NeedMore => need_more!(),
-                        NameStop::BadUtf8 => return err(ErrorKind::InvalidUtf8, i),
+                    if !complete {
+                        need_more!();
                     }
                     self.name_end = i;
                     st = St::AttrEq;
@@ -1042,13 +1038,10 @@ impl Scanner {
                             Some(true) => {}
                         }
                     }
-                    let (j, stop) = scan_name(buf, i, end);
+                    let (j, complete) = self.name_at(buf, i, end)?;
                     i = j;
-                    self.check_name_len(self.name_start, i)?;
-                    match stop {
-                        NameStop::Delim => {}
-                        NameStop::NeedMore => need_more!(),
-                        NameStop::BadUtf8 => return err(ErrorKind::InvalidUtf8, i),
+                    if !complete {
+                        need_more!();
                     }
                     self.name_end = i;
                     st = St::EndWs;
