@@ -2,7 +2,7 @@
 """Print the digest line of a golden dump: `lines bytes fnv1a64-hex`.
 
 Large golden outputs are committed as this one line instead of the whole JSON-lines file;
-tests/corpus.rs computes the same line over the parser's dump. FNV-1a 64 is a checksum,
+tests/it/support/golden.rs computes the same line over the parser's dump. FNV-1a 64 is a checksum,
 not a security measure: it only has to notice a difference.
 """
 import sys

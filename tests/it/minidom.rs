@@ -3,11 +3,8 @@
 //! node), equals what minidom's own parser (rxml) makes of the stanza written standalone,
 //! and comes back unchanged through our writer and parser (`to_owned_stanza`).
 
-#![cfg(feature = "minidom")]
-
-mod common;
-
-use common::stream_config;
+use crate::support::corpus::{streams, Stream};
+use crate::support::stream_config;
 use minidom::Element as Dom;
 use minidom::Node as DomNode;
 use xmpp_stream::minidom::{stanza_to_element, to_owned_stanza};
@@ -77,19 +74,10 @@ fn normalised(e: &Dom) -> Dom {
 
 #[test]
 fn every_corpus_stanza_converts_and_round_trips() {
-    let dir = format!("{}/corpus/streams", env!("CARGO_MANIFEST_DIR"));
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
-        .collect();
-    paths.sort();
     let mut total = 0;
-    for path in paths {
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let input = std::fs::read(&path).unwrap();
+    for Stream { name, data, .. } in streams() {
         let mut p = Parser::with_config(stream_config());
-        p.feed(&input);
+        p.feed(&data);
         let mut k = 0;
         // s2c-unclosed ends inside a stanza; everything before it is checked.
         while let Ok(Some(ev)) = p.next_event() {

@@ -2,9 +2,7 @@
 //! both with implicit restarts and with the explicit `restart()` calls a client and a
 //! server make after `<proceed/>`, `<success/>` and `<auth/>` exchanges.
 
-mod common;
-
-use common::{crate_file, run_chunked, run_whole, stream_config};
+use crate::support::{crate_file, run_chunked, run_whole, stream_config};
 use xmpp_stream::{Config, Event, Parser};
 
 const TLS: &str = "urn:ietf:params:xml:ns:xmpp-tls";

@@ -4,9 +4,8 @@
 //! gives the same names, attributes and text. Plus round-trip property tests over
 //! generated stanzas, and WebSocket framing.
 
-mod common;
-
-use common::{crate_file, stream_config, HEADER};
+use crate::support::corpus::{streams, Stream};
+use crate::support::{crate_file, gen, stream_config, HEADER};
 use proptest::prelude::*;
 use xmpp_stream::xmpp::{
     ns, write_stanza, Kind, OwnedStanza, StanzaType, Target, WebSocketParser, Writer, WsEvent,
@@ -195,25 +194,14 @@ fn check_stanza(live: &Stanza<'_>, ws: &mut WebSocketParser, out: &mut Vec<u8>) 
     }
 }
 
-fn corpus_streams() -> Vec<std::path::PathBuf> {
-    let dir = format!("{}/corpus/streams", env!("CARGO_MANIFEST_DIR"));
-    let mut v: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
-        .collect();
-    v.sort();
-    assert!(v.len() >= 7);
-    v
-}
-
 #[test]
 fn views_agree_with_the_dump_on_every_corpus_file() {
     let mut ws = WebSocketParser::new();
     let mut out = Vec::new();
-    for path in corpus_streams() {
-        let input = std::fs::read(&path).unwrap();
-        let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+    for Stream {
+        name, data: input, ..
+    } in streams()
+    {
         let mut parser = Parser::with_config(stream_config());
         let mut dump_lines = String::new();
         let mut kinds = std::collections::BTreeMap::new();
@@ -226,7 +214,7 @@ fn views_agree_with_the_dump_on_every_corpus_file() {
             }
         }
         parser.finish().unwrap();
-        // The live views are the dump, which the oracle checks (tests/corpus.rs); the
+        // The live views are the dump, which the oracle checks (the `corpus` module); the
         // checks above hold every other path to them.
         let golden = format!("{}/corpus/golden/{name}.jsonl", env!("CARGO_MANIFEST_DIR"));
         if let Ok(want) = std::fs::read_to_string(golden) {
@@ -318,152 +306,7 @@ fn websocket_session_with_restart() {
     );
 }
 
-// ---- round-trip properties over generated stanzas ----
-
-/// A generated element: its XML text is built with varied but well-formed spellings.
-#[derive(Debug, Clone)]
-struct Gen {
-    /// 0: unprefixed, 1: `p:` (bound on the header), 2: `q:` (declared here).
-    prefix: u8,
-    name: &'static str,
-    /// Some(uri): `xmlns='uri'` on this element ("" un-declares).
-    default_ns: Option<&'static str>,
-    attrs: Vec<(u8, &'static str, String)>,
-    lang: Option<String>,
-    children: Vec<GenNode>,
-}
-
-#[derive(Debug, Clone)]
-enum GenNode {
-    Elem(Gen),
-    Text(String),
-}
-
-const GEN_HEADER: &str = "<stream:stream xmlns='jabber:client' xml:lang='en' \
-    xmlns:stream='http://etherx.jabber.org/streams' xmlns:p='urn:p' xmlns:unused='urn:u'>";
-
-fn text_piece() -> impl Strategy<Value = String> {
-    prop_oneof![
-        "[a-z ]{0,6}",
-        Just("&amp;".to_string()),
-        Just("&lt;".to_string()),
-        Just("&gt;".to_string()),
-        Just("&quot;&apos;".to_string()),
-        Just("&#9;&#xD;&#10;".to_string()),
-        Just("\r\n".to_string()),
-        Just("\r".to_string()),
-        Just("\t".to_string()),
-        Just("é\u{10000}".to_string()),
-        Just("<![CDATA[<&>\r]]]>".to_string()),
-        Just("]]&gt;".to_string()),
-        Just("'\"".to_string()),
-    ]
-}
-
-fn attr_piece() -> impl Strategy<Value = String> {
-    prop_oneof![
-        "[a-z ]{0,6}",
-        Just("&amp;&lt;".to_string()),
-        Just("&#9;&#10;&#13;".to_string()),
-        Just("\t\n\r\n".to_string()),
-        Just(">".to_string()),
-        Just("&apos;&quot;".to_string()),
-        Just("ü\u{1F600}".to_string()),
-    ]
-}
-
-fn gen_element(depth: u32) -> BoxedStrategy<Gen> {
-    let names = prop::sample::select(vec!["a", "body", "x-y", "é", "n.1", "message", "iq"]);
-    let attr_names = prop::sample::select(vec!["to", "from", "id", "type", "k"]);
-    let attrs = prop::collection::vec(
-        (
-            0u8..3,
-            attr_names,
-            prop::collection::vec(attr_piece(), 0..4),
-        ),
-        0..4,
-    )
-    .prop_map(|v| {
-        let mut seen = Vec::new();
-        v.into_iter()
-            .filter(|(p, n, _)| {
-                let key = (*p, *n);
-                let fresh = !seen.contains(&key);
-                seen.push(key);
-                fresh
-            })
-            .map(|(p, n, pieces)| (p, n, pieces.concat()))
-            .collect::<Vec<_>>()
-    });
-    let default_ns = prop::sample::select(vec![None, None, None, Some("urn:d"), Some("")]);
-    let lang = prop::option::of(prop::sample::select(vec![
-        "fr".to_string(),
-        "x&amp;y".into(),
-    ]));
-    let leaf = (0u8..3, names, default_ns, attrs, lang).prop_map(
-        |(prefix, name, default_ns, attrs, lang)| Gen {
-            prefix,
-            name,
-            default_ns,
-            attrs,
-            lang,
-            children: Vec::new(),
-        },
-    );
-    if depth == 0 {
-        return leaf.boxed();
-    }
-    let child = prop_oneof![
-        prop::collection::vec(text_piece(), 1..4).prop_map(|v| GenNode::Text(v.concat())),
-        gen_element(depth - 1).prop_map(GenNode::Elem),
-    ];
-    (leaf, prop::collection::vec(child, 0..4))
-        .prop_map(|(mut g, children)| {
-            g.children = children;
-            g
-        })
-        .boxed()
-}
-
-fn write_gen(out: &mut String, g: &Gen, dq: bool) {
-    let prefix = ["", "p:", "q:"][g.prefix as usize];
-    let q = if dq { '"' } else { '\'' };
-    out.push('<');
-    out.push_str(prefix);
-    out.push_str(g.name);
-    if g.prefix == 2 || g.attrs.iter().any(|a| a.0 == 2) {
-        out.push_str(&format!(" xmlns:q={q}urn:q{q}"));
-    }
-    if let Some(d) = g.default_ns {
-        out.push_str(&format!(" xmlns = {q}{d}{q}"));
-    }
-    for (p, n, v) in &g.attrs {
-        let v = if dq {
-            v.replace('"', "&quot;")
-        } else {
-            v.replace('\'', "&apos;")
-        };
-        out.push_str(&format!(
-            "\n {}{n}={q}{v}{q}",
-            ["", "p:", "q:"][*p as usize]
-        ));
-    }
-    if let Some(l) = &g.lang {
-        out.push_str(&format!(" xml:lang={q}{l}{q}"));
-    }
-    if g.children.is_empty() {
-        out.push_str("/>");
-        return;
-    }
-    out.push('>');
-    for c in &g.children {
-        match c {
-            GenNode::Text(t) => out.push_str(t),
-            GenNode::Elem(e) => write_gen(out, e, !dq),
-        }
-    }
-    out.push_str(&format!("</{prefix}{} >", g.name));
-}
+// ---- round-trip properties over generated stanzas (support::gen) ----
 
 proptest! {
     // 256 cases unless PROPTEST_CASES says otherwise.
@@ -472,18 +315,18 @@ proptest! {
     ))]
 
     #[test]
-    fn parse_write_parse_gives_equal_views(g in gen_element(3), dq in any::<bool>()) {
+    fn parse_write_parse_gives_equal_views(g in gen::stanza()) {
         let mut xml = String::new();
-        write_gen(&mut xml, &g, dq);
+        gen::write(&mut xml, &g);
         let mut ws = WebSocketParser::new();
         let mut out = Vec::new();
-        in_stream(GEN_HEADER.as_bytes(), xml.as_bytes(), |s| {
+        in_stream(gen::HEADER.as_bytes(), xml.as_bytes(), |s| {
             check_stanza(&s, &mut ws, &mut out);
             // Writing the views from scratch with the Writer, inside the header.
             let want = json(&s.root());
             let mut again = Vec::new();
             Writer::new(&mut again).element(&s.root());
-            in_stream(GEN_HEADER.as_bytes(), &again, |r| {
+            in_stream(gen::HEADER.as_bytes(), &again, |r| {
                 assert_eq!(json(&r.root()), want);
                 // Writing is idempotent on normalised output.
                 let mut third = Vec::new();

@@ -1,12 +1,10 @@
 //! Table-driven integration tests of the whole pipeline: every construct, every error
 //! kind with its offset, framing, restarts, limits, end of input.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use xmpp_stream::{Condition, Config, ErrorKind, Event, Limit, Limits, Mode, Parser};
 
-const H: &str = common::HEADER;
+const H: &str = crate::support::HEADER;
 const HDR_JSON: &str = r#"{"header":{"name":["http://etherx.jabber.org/streams","stream"],"attrs":[["","to","example.com"],["","version","1.0"]]}}"#;
 
 /// Runs `body` after the standard header, whole and one byte at a time, asserts both agree

@@ -3,74 +3,19 @@
 //! condition and offset of corpus/faults/EXPECTED.tsv, and every excerpt of
 //! ../shared/corpus-external parses inside a stream (or is rejected as INDEX.tsv says).
 
-mod common;
-
-use common::{crate_file, run_chunked, run_whole, stream_config};
-use xmpp_stream::{dump, Condition, Parser};
-
-/// `lines bytes fnv1a64-hex`, as tools/golden_digest.py writes it.
-fn digest(data: &[u8]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in data {
-        h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
-    }
-    let lines = data.iter().filter(|&&b| b == b'\n').count();
-    format!("{lines} {} {h:016x}", data.len())
-}
-
-/// The dump exactly as xmppdump writes it (events, then the error line if any).
-fn dump_of(input: &[u8], sizes: &[usize]) -> Vec<u8> {
-    let o = run_chunked(&stream_config(), input, sizes);
-    let mut s = String::new();
-    for e in &o.events {
-        s.push_str(e);
-        s.push('\n');
-    }
-    if let Some(e) = o.error {
-        dump::write_error(&mut s, &e);
-    }
-    s.into_bytes()
-}
-
-fn dir_entries(rel: &str, ext: &str) -> Vec<std::path::PathBuf> {
-    let dir = format!("{}/{rel}", env!("CARGO_MANIFEST_DIR"));
-    let mut v: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{dir}: {e}"))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == ext))
-        .collect();
-    v.sort();
-    v
-}
+use crate::support::corpus::{shared_dir, streams, Stream};
+use crate::support::golden::Golden;
+use crate::support::{crate_file, run_chunked, run_whole, stream_config};
+use std::path::Path;
+use xmpp_stream::{Condition, Parser};
 
 #[test]
 fn streams_match_the_expat_oracle() {
-    let streams = dir_entries("corpus/streams", "xml");
-    assert!(streams.len() >= 7);
-    for path in streams {
-        let name = path.file_stem().unwrap().to_str().unwrap();
-        let input = std::fs::read(&path).unwrap();
-        let golden = format!("corpus/golden/{name}");
+    for Stream { name, data, .. } in streams() {
+        let golden = Golden::of(&name);
         for sizes in [&[][..], &[4096], &[61, 1, 999]] {
-            let ours = dump_of(&input, sizes);
-            if let Ok(want) =
-                std::fs::read(format!("{}/{golden}.jsonl", env!("CARGO_MANIFEST_DIR")))
-            {
-                if ours != want {
-                    let line = ours
-                        .split(|&b| b == b'\n')
-                        .zip(want.split(|&b| b == b'\n'))
-                        .position(|(a, b)| a != b);
-                    panic!("{name} ({sizes:?}): differs from {golden}.jsonl at line {line:?}");
-                }
-            } else {
-                let want = String::from_utf8(crate_file(&format!("{golden}.digest"))).unwrap();
-                assert_eq!(
-                    digest(&ours),
-                    want.trim(),
-                    "{name} ({sizes:?}): dump differs from {golden}.digest; run tools/expat_dump.py on it and diff"
-                );
-            }
+            let ours = run_chunked(&stream_config(), &data, sizes).dump();
+            golden.check(&name, &format!("{sizes:?}"), &ours);
         }
     }
 }
@@ -99,8 +44,8 @@ fn fault_files_fail_where_expected() {
 }
 
 /// `(file, non_restricted, expat_in_stream)` rows of INDEX.tsv for XML excerpts.
-fn external_index(root: &str) -> Vec<(String, String, String)> {
-    let index = std::fs::read_to_string(format!("{root}/INDEX.tsv")).unwrap();
+fn external_index(root: &Path) -> Vec<(String, String, String)> {
+    let index = std::fs::read_to_string(root.join("INDEX.tsv")).unwrap();
     let mut lines = index.lines();
     let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
     let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
@@ -134,14 +79,12 @@ const WRAP: &str = "<stream:stream xmlns='jabber:client' xmlns:stream='http://et
 
 #[test]
 fn external_excerpts_parse_inside_a_stream() {
-    let root = format!("{}/../shared/corpus-external", env!("CARGO_MANIFEST_DIR"));
-    if !std::path::Path::new(&root).exists() {
-        println!("SKIPPED: {root} is absent (shared corpus not available)");
+    let Some(root) = shared_dir("corpus-external") else {
         return;
-    }
+    };
     let (mut parsed, mut rejected) = (0, 0);
     for (file, non_restricted, expat) in external_index(&root) {
-        let bytes = std::fs::read(format!("{root}/{file}")).unwrap();
+        let bytes = std::fs::read(root.join(&file)).unwrap();
         let text = strip_annotations(&String::from_utf8(bytes).unwrap());
         // Excerpts that open their own stream are used as they are; the others get a
         // header, and a close unless they close the stream themselves.
@@ -193,8 +136,10 @@ fn external_excerpts_parse_inside_a_stream() {
 
 #[test]
 fn every_stanza_has_its_raw_bytes() {
-    for path in dir_entries("corpus/streams", "xml") {
-        let input = std::fs::read(&path).unwrap();
+    for Stream {
+        name, data: input, ..
+    } in streams()
+    {
         let mut p = Parser::with_config(stream_config());
         p.feed(&input);
         let mut covered = 0usize;
@@ -206,7 +151,7 @@ fn every_stanza_has_its_raw_bytes() {
                 covered += s.raw().len();
             }
         }
-        assert!(covered > input.len() / 2, "{}", path.display());
+        assert!(covered > input.len() / 2, "{name}");
     }
 }
 
@@ -236,14 +181,10 @@ fn scansion_stanzas(script: &str) -> Vec<String> {
 
 #[test]
 fn prosody_scansion_stanzas_parse() {
-    let root = format!(
-        "{}/../shared/corpus-external/prosody-scansion",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let Ok(dir) = std::fs::read_dir(&root) else {
-        println!("SKIPPED: {root} is absent (shared corpus not available)");
+    let Some(root) = shared_dir("corpus-external/prosody-scansion") else {
         return;
     };
+    let dir = std::fs::read_dir(&root).unwrap();
     let mut total = 0;
     for entry in dir.filter_map(|e| e.ok()) {
         let path = entry.path();

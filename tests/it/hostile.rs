@@ -1,7 +1,7 @@
 //! Hostile peers: inputs built to make the parser buffer, allocate or work without bound.
 //! Every test asserts a bound on what the parser holds or examines, measured by the
 //! parser itself (`buffered()`, `heap_bytes()`, `offset()`) or by the counting allocator
-//! below (live bytes, peak, number of allocations on the test's own thread), never by
+//! of `support::alloc` (live bytes, peak, number of allocations on the test's own thread), never by
 //! wall-clock time, and ends in the documented error (kind, condition, offset).
 //!
 //! Bounds, from the `Limits` and `Parser::feed` docs: the parser asks for more input
@@ -10,120 +10,19 @@
 //! chunk it is given, so a caller feeding chunks of at most C bytes holds at most
 //! limit + C bytes of input, and the error comes at the first byte past the limit.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+use crate::support::alloc::measure;
+use crate::support::{drain, MINIMAL_HEADER};
 use xmpp_stream::{Condition, Config, Error, ErrorKind, Event, Limit, Limits, Parser};
-
-// ---------------------------------------------------------------------------------------
-// A counting allocator. Counters are per thread (tests run in parallel), const-initialised
-// and without destructors, so the allocator never allocates itself.
-
-struct Counting;
-
-thread_local! {
-    static LIVE: Cell<isize> = const { Cell::new(0) };
-    static PEAK: Cell<isize> = const { Cell::new(0) };
-    static ALLOCS: Cell<usize> = const { Cell::new(0) };
-}
-
-fn note_alloc(size: usize) {
-    let _ = LIVE.try_with(|live| {
-        let now = live.get() + size as isize;
-        live.set(now);
-        let _ = PEAK.try_with(|p| p.set(p.get().max(now)));
-    });
-    let _ = ALLOCS.try_with(|a| a.set(a.get() + 1));
-}
-
-fn note_free(size: usize) {
-    let _ = LIVE.try_with(|live| live.set(live.get() - size as isize));
-}
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged; the
-// bookkeeping only touches thread-local `Cell`s.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded as is.
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            note_alloc(layout.size());
-        }
-        p
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded as is.
-        let p = unsafe { System.alloc_zeroed(layout) };
-        if !p.is_null() {
-            note_alloc(layout.size());
-        }
-        p
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded as is.
-        unsafe { System.dealloc(ptr, layout) };
-        note_free(layout.size());
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: forwarded as is.
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            note_free(layout.size());
-            note_alloc(new_size);
-        }
-        p
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
-
-/// What the code run by [`measure`] allocated on this thread.
-#[derive(Debug, Clone, Copy)]
-struct Allocated {
-    /// Highest live heap bytes above the level at the start.
-    peak: usize,
-    /// Number of allocations (and reallocations).
-    count: usize,
-}
-
-fn measure<R>(f: impl FnOnce() -> R) -> (R, Allocated) {
-    let start = LIVE.with(Cell::get);
-    PEAK.with(|p| p.set(start));
-    let count0 = ALLOCS.with(Cell::get);
-    let r = f();
-    let peak = PEAK.with(Cell::get) - start;
-    let count = ALLOCS.with(Cell::get) - count0;
-    (
-        r,
-        Allocated {
-            peak: peak.max(0) as usize,
-            count,
-        },
-    )
-}
 
 // ---------------------------------------------------------------------------------------
 // Helpers.
 
-const HEADER: &[u8] =
-    b"<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>";
+const HEADER: &[u8] = MINIMAL_HEADER;
 const KIB: usize = 1024;
 const CHUNK: usize = 64 * KIB;
 
 fn parser_with(limits: Limits) -> Parser {
     Parser::with_config(Config::default().limits(limits))
-}
-
-/// Drains events; returns how many there were, or the error.
-fn drain(parser: &mut Parser) -> Result<usize, Error> {
-    let mut n = 0;
-    while parser.next_event()?.is_some() {
-        n += 1;
-    }
-    Ok(n)
 }
 
 /// What a flood did to the parser.

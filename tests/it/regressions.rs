@@ -3,29 +3,16 @@
 //! crash becomes a test here). Each test states the expected behaviour; the finding's
 //! history (input as found, what the parser did) is in the lead's bug log.
 
-use xmpp_stream::{dump, Config, ErrorKind, Limit, Limits, Mode, Parser};
+use crate::support::drain::dump_line;
+use crate::support::{drain_with, run_pieces, MINIMAL_HEADER};
+use xmpp_stream::{Config, ErrorKind, Limit, Limits, Mode, Parser};
 
 /// Feeds `chunks` in order, draining after each, then finishes; returns the dump lines of
 /// the events and how the parse ended.
 fn run(config: Config, chunks: &[&[u8]]) -> (Vec<String>, Result<(), (ErrorKind, u64)>) {
-    let mut parser = Parser::with_config(config);
-    let mut lines = Vec::new();
-    for chunk in chunks {
-        parser.feed(chunk);
-        loop {
-            match parser.next_event() {
-                Ok(Some(event)) => {
-                    let mut s = String::new();
-                    dump::write_event(&mut s, &event);
-                    lines.push(s);
-                }
-                Ok(None) => break,
-                Err(e) => return (lines, Err((e.kind(), e.offset()))),
-            }
-        }
-    }
-    let end = parser.finish().map_err(|e| (e.kind(), e.offset()));
-    (lines, end)
+    let o = run_pieces(&config, chunks.iter().copied());
+    let end = o.error.map_or(Ok(()), |e| Err((e.kind(), e.offset())));
+    (o.events, end)
 }
 
 /// Found by `limits`: in document mode the XML declaration counted toward the root
@@ -46,8 +33,7 @@ fn fuzz_limits_document_xml_decl_counts_toward_root_limit() {
     );
 }
 
-const HEADER: &[u8] =
-    b"<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>";
+const HEADER: &[u8] = MINIMAL_HEADER;
 
 /// Found by `chunked` (minimised: document mode, `b"<y "` then `b"x=\"\""` with
 /// `release_memory()` in between): `release_memory()` while a stanza's (or a document
@@ -94,16 +80,8 @@ fn fuzz_restart_after_drain_keeps_partial_header() {
     parser.feed(&HEADER[20..]);
     parser.feed(b"<iq/>");
     let mut lines = Vec::new();
-    loop {
-        match parser.next_event() {
-            Ok(Some(event)) => {
-                let mut s = String::new();
-                dump::write_event(&mut s, &event);
-                lines.push(s);
-            }
-            Ok(None) => break,
-            Err(e) => panic!("after restart: {e} (events so far: {lines:?})"),
-        }
+    if let Err(e) = drain_with(&mut parser, |event| lines.push(dump_line(&event))) {
+        panic!("after restart: {e} (events so far: {lines:?})");
     }
     assert_eq!(lines.len(), 2, "new header and <iq/>: {lines:?}");
     assert!(lines[0].starts_with("{\"header\""));

@@ -6,79 +6,21 @@
 //! reuse their storage: `write_stanza` into a reused buffer, `OwnedStanza::assign` into a
 //! reused slot read through `stanza_in` with a reused arena, and WebSocket framing.
 //!
-//! One test function only: the counter is per thread, but keeping the binary to one test
-//! keeps the figures easy to read.
+//! The counting allocator (`support::alloc`) counts per thread, so the other tests of the
+//! binary, running in parallel threads, do not disturb the figures.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-use std::sync::atomic::{AtomicU64, Ordering};
-
+use crate::support::alloc::{measure, trace_from_env};
+use crate::support::corpus::streams;
 use xmpp_stream::xmpp::{
     write_stanza, OwnedStanza, StreamHeader, Target, WebSocketParser, WsEvent,
 };
 use xmpp_stream::{Config, Element, Event, Node, Parser, Stanza, XML_NS};
 
-struct Counting;
-
-static ALLOCS: AtomicU64 = AtomicU64::new(0);
-static BYTES: AtomicU64 = AtomicU64::new(0);
-/// Print a backtrace for every counted allocation (set `NO_ALLOC_TRACE=1`).
-static TRACE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-thread_local! {
-    static COUNTING: Cell<bool> = const { Cell::new(false) };
-}
-
-fn note(size: usize) {
-    if COUNTING.try_with(|c| c.get()).unwrap_or(false) {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-        BYTES.fetch_add(size as u64, Ordering::Relaxed);
-        if TRACE.load(Ordering::Relaxed) {
-            COUNTING.with(|c| c.set(false));
-            eprintln!(
-                "alloc {size}: {}",
-                std::backtrace::Backtrace::force_capture()
-            );
-            COUNTING.with(|c| c.set(true));
-        }
-    }
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note(layout.size());
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        note(layout.size());
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note(new_size);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-/// Runs `f` with counting on; returns (allocations, bytes) it made.
+/// Runs `f` under the counting allocator; returns (allocations, bytes) it made on this
+/// thread.
 fn counted<R>(f: impl FnOnce() -> R) -> (R, u64, u64) {
-    let (a0, b0) = (
-        ALLOCS.load(Ordering::Relaxed),
-        BYTES.load(Ordering::Relaxed),
-    );
-    COUNTING.with(|c| c.set(true));
-    let r = f();
-    COUNTING.with(|c| c.set(false));
-    let (a1, b1) = (
-        ALLOCS.load(Ordering::Relaxed),
-        BYTES.load(Ordering::Relaxed),
-    );
-    (r, a1 - a0, b1 - b0)
+    let (r, a) = measure(f);
+    (r, a.count, a.bytes)
 }
 
 /// Something every read feeds, so that nothing is optimised away.
@@ -246,18 +188,8 @@ fn pass(t: &mut Tally, parser: &mut Parser, input: &[u8], mut x: Option<&mut Ext
 
 #[test]
 fn second_pass_over_the_corpus_allocates_nothing() {
-    TRACE.store(
-        std::env::var_os("NO_ALLOC_TRACE").is_some(),
-        Ordering::Relaxed,
-    );
-    let dir = format!("{}/corpus/streams", env!("CARGO_MANIFEST_DIR"));
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
-        .collect();
-    files.sort();
-    let inputs: Vec<Vec<u8>> = files.iter().map(|p| std::fs::read(p).unwrap()).collect();
+    trace_from_env("NO_ALLOC_TRACE");
+    let inputs: Vec<Vec<u8>> = streams().into_iter().map(|s| s.data).collect();
     let total: usize = inputs.iter().map(|i| i.len()).sum();
     let config = Config::default().implicit_restart(true);
 

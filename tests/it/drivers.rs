@@ -3,64 +3,22 @@
 //! `codec::XmppCodec` (over loopback TCP, the peer writing in odd-sized pieces) must all
 //! produce exactly the dump of corpus/golden, error line included.
 
-mod common;
-
-use common::{crate_file, stream_config};
+use crate::support::corpus::{streams, Stream};
+use crate::support::golden::Golden;
+use crate::support::{drain_with, stream_config};
 use std::io::{self, Read, Write};
 use xmpp_stream::io::{ReadError, Reader};
-use xmpp_stream::{dump, Event};
+use xmpp_stream::{dump, Event, Parser};
 
-/// `lines bytes fnv1a64-hex`, as tools/golden_digest.py writes it.
-fn digest(data: &[u8]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in data {
-        h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
-    }
-    let lines = data.iter().filter(|&&b| b == b'\n').count();
-    format!("{lines} {} {h:016x}", data.len())
-}
-
-/// The golden dump (`Ok`) or, for large files, its digest (`Err`).
-type Golden = Result<Vec<u8>, String>;
-
-/// (name, input, golden) for every corpus stream.
+/// (name, input, golden dump) for every corpus stream.
 fn corpus() -> Vec<(String, Vec<u8>, Golden)> {
-    let dir = format!("{}/corpus/streams", env!("CARGO_MANIFEST_DIR"));
-    let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
-        .collect();
-    names.sort();
-    assert!(names.len() >= 7);
-    names
+    streams()
         .into_iter()
-        .map(|p| {
-            let name = p.file_stem().unwrap().to_str().unwrap().to_string();
-            let input = std::fs::read(&p).unwrap();
-            let jsonl = format!("{}/corpus/golden/{name}.jsonl", env!("CARGO_MANIFEST_DIR"));
-            let golden = match std::fs::read(jsonl) {
-                Ok(g) => Ok(g),
-                Err(_) => Err(String::from_utf8(crate_file(&format!(
-                    "corpus/golden/{name}.digest"
-                )))
-                .unwrap()
-                .trim()
-                .to_string()),
-            };
-            (name, input, golden)
+        .map(|Stream { name, data, .. }| {
+            let golden = Golden::of(&name);
+            (name, data, golden)
         })
         .collect()
-}
-
-fn check(name: &str, how: &str, ours: &[u8], golden: &Golden) {
-    match golden {
-        Ok(want) => assert!(
-            ours == &want[..],
-            "{name} ({how}): differs from the golden dump"
-        ),
-        Err(want) => assert_eq!(&digest(ours), want, "{name} ({how}): digest differs"),
-    }
 }
 
 /// The dump of everything a blocking reader yields.
@@ -103,20 +61,19 @@ impl Read for Odd<'_> {
 fn blocking_reader_matches_the_golden_dumps() {
     for (name, input, golden) in corpus() {
         let whole = Reader::with_config(&input[..], stream_config());
-        check(&name, "whole", &dump_reader(whole), &golden);
+        golden.check(&name, "whole", &dump_reader(whole));
         let odd = Odd {
             data: &input,
             sizes: &[1, 4096, 61, 3, 9000],
             k: 0,
         };
-        check(
+        golden.check(
             &name,
             "odd reads",
             &dump_reader(Reader::with_config(odd, stream_config())),
-            &golden,
         );
         let chunked = Reader::with_config(&input[..], stream_config()).chunk_size(999);
-        check(&name, "chunk 999", &dump_reader(chunked), &golden);
+        golden.check(&name, "chunk 999", &dump_reader(chunked));
     }
 }
 
@@ -137,24 +94,54 @@ fn blocking_reader_over_tcp() {
         .set_read_timeout(Some(std::time::Duration::from_secs(60)))
         .unwrap();
     let reader = Reader::with_config(socket, stream_config());
-    check(&name, "tcp", &dump_reader(reader), &golden);
+    golden.check(&name, "tcp", &dump_reader(reader));
     writer.join().unwrap();
+}
+
+/// What a test needs to tell two event sequences apart: the kind, the offset and the
+/// exact bytes of every event.
+fn event_record(ev: &Event<'_>) -> (&'static str, u64, Vec<u8>) {
+    match ev {
+        Event::Header(h) => ("header", 0, h.raw().to_vec()),
+        Event::Stanza(s) => ("stanza", s.offset(), s.raw().to_vec()),
+        Event::Close => ("close", 0, Vec::new()),
+    }
 }
 
 #[test]
 fn blocking_reader_counts_events_like_the_parser() {
-    let input = crate_file("corpus/streams/s2s-dialback.xml");
-    let mut r = Reader::with_config(&input[..], stream_config());
-    let mut stanzas = 0;
-    while let Some(ev) = r.next_event().unwrap() {
-        if let Event::Stanza(s) = ev {
-            stanzas += 1;
-            assert!(!s.raw().is_empty());
+    for Stream { name, data, .. } in streams() {
+        let mut parser = Parser::with_config(stream_config());
+        parser.feed(&data);
+        let mut want = Vec::new();
+        let end = drain_with(&mut parser, |ev| want.push(event_record(&ev)));
+        let parser_error = end.err().or_else(|| parser.finish().err());
+
+        let mut r = Reader::with_config(&data[..], stream_config()).chunk_size(61);
+        let mut got = Vec::new();
+        let reader_error = loop {
+            match r.next_event() {
+                Ok(Some(ev)) => got.push(event_record(&ev)),
+                Ok(None) => break None,
+                Err(ReadError::Parse(e)) => break Some(e),
+                Err(e) => panic!("{name}: {e}"),
+            }
+        };
+        let count = |v: &[(&str, u64, Vec<u8>)], k: &str| v.iter().filter(|e| e.0 == k).count();
+        for k in ["header", "stanza", "close"] {
+            assert_eq!(count(&got, k), count(&want, k), "{name}: {k} events");
+        }
+        assert!(
+            got == want,
+            "{name}: the reader's events differ from the parser's"
+        );
+        assert_eq!(reader_error, parser_error, "{name}");
+        assert!(count(&got, "stanza") > 10, "{name}");
+        if reader_error.is_none() {
+            assert_eq!(r.bytes_read(), data.len() as u64, "{name}");
+            assert!(r.is_eof(), "{name}");
         }
     }
-    assert!(stanzas > 10);
-    assert_eq!(r.bytes_read(), input.len() as u64);
-    assert!(r.is_eof());
 }
 
 #[cfg(feature = "tokio")]
@@ -213,7 +200,7 @@ mod tokio_drivers {
                         Err(e) => panic!("{e}"),
                     }
                 }
-                check(&name, "async tcp", out.as_bytes(), &golden);
+                golden.check(&name, "async tcp", out.as_bytes());
             }
         });
     }
@@ -244,7 +231,7 @@ mod tokio_drivers {
                         Err(e) => panic!("{e}"),
                     }
                 }
-                check(&name, "codec", out.as_bytes(), &golden);
+                golden.check(&name, "codec", out.as_bytes());
             }
         });
     }
