@@ -1,7 +1,12 @@
 //! Interleaved comparison (not criterion): every round runs each contender once on the
 //! same file, in rotating order, so that load changes on a busy machine hit all of them
-//! alike; prints the median and the minimum per contender in MB/s and the target ratios.
+//! alike; prints the median and the best round per contender in MB/s and the ratios.
 //! This mirrors how the issue will be checked (alternating runs on the same machine).
+//!
+//! Every contender's result is asserted against an independent one on every run: the
+//! read-everything walks (benches/common/read_all.rs) must fold to the same checksum as
+//! quick-xml's (whole files) or rxml's (one-byte prefixes), the views row to what
+//! quick-xml finds, the parse-only rows to the stanza count.
 //!
 //! `cargo bench --bench interleaved [-- ROUNDS [FILTER]]` (default 15 rounds, all peer
 //! files). See benches/README.md.
@@ -11,7 +16,136 @@ mod common;
 use common::*;
 use std::time::Instant;
 
-type Run<'a> = Box<dyn Fn() -> usize + 'a>;
+type Run<'a> = Box<dyn Fn() -> ReadSum + 'a>;
+
+/// One timed contender: its label, the bytes it reads, the run, and what the run must
+/// return.
+struct Contender<'a> {
+    label: &'static str,
+    bytes: usize,
+    run: Run<'a>,
+    expect: ReadSum,
+}
+
+fn parse_only(n: usize) -> ReadSum {
+    ReadSum { stanzas: n, sum: 0 }
+}
+
+/// The contenders on one file, in a fixed order (the `XS_ONLY` indices of
+/// benches/README.md).
+fn contenders<'a>(f: &'a CorpusFile, cfg: &'a xmpp_stream::Config) -> Vec<Contender<'a>> {
+    let d = &f.data[..];
+    let (prefix, k) = f.prefix(ONE_BYTE_PREFIX);
+    // The references, computed untimed by the peers; they must agree with each other.
+    let qx = quick_xml_read_all(d);
+    assert_eq!(
+        qx,
+        rxml_read_all(d, usize::MAX, true),
+        "{}: quick-xml vs rxml",
+        f.name
+    );
+    assert_eq!(qx.stanzas, f.stanzas, "{}", f.name);
+    let rx1 = rxml_read_all(prefix, usize::MAX, false);
+    assert_eq!(rx1.stanzas, k, "{}", f.name);
+    let views = views_reference(d).fold();
+    let c = |label, bytes, run: Run<'a>, expect| Contender {
+        label,
+        bytes,
+        run,
+        expect,
+    };
+    vec![
+        c(
+            "ours read-all whole",
+            d.len(),
+            Box::new(move || ours_read_all(d, usize::MAX, cfg)),
+            qx,
+        ),
+        c(
+            "ours read-all 4096",
+            d.len(),
+            Box::new(move || ours_read_all(d, 4096, cfg)),
+            qx,
+        ),
+        c(
+            "quick-xml read-all",
+            d.len(),
+            Box::new(move || quick_xml_read_all(d)),
+            qx,
+        ),
+        c(
+            "ours parse-only whole",
+            d.len(),
+            Box::new(move || parse_only(ours(d, usize::MAX, cfg, true))),
+            parse_only(f.stanzas),
+        ),
+        c(
+            "ours views whole",
+            d.len(),
+            Box::new(move || ours_views(d, cfg).fold()),
+            views,
+        ),
+        c(
+            "rxml read-all whole",
+            d.len(),
+            Box::new(move || rxml_read_all(d, usize::MAX, true)),
+            qx,
+        ),
+        c(
+            "ours read-all 1-byte*",
+            prefix.len(),
+            Box::new(move || ours_read_all(prefix, 1, cfg)),
+            rx1,
+        ),
+        c(
+            "rxml read-all 1-byte*",
+            prefix.len(),
+            Box::new(move || rxml_read_all(prefix, 1, false)),
+            rx1,
+        ),
+        c(
+            "ours parse-only 1-byte*",
+            prefix.len(),
+            Box::new(move || parse_only(ours(prefix, 1, cfg, true))),
+            parse_only(k),
+        ),
+    ]
+}
+
+/// Runs every contender `rounds` times in rotating order; (median, best) MB/s each.
+fn measure(name: &str, cs: &[Contender<'_>], rounds: usize) -> Vec<(f64, f64)> {
+    let m = cs.len();
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); m];
+    // One untimed warm-up run each, checked.
+    for c in cs {
+        assert_eq!((c.run)(), c.expect, "{name}: {}", c.label);
+    }
+    for r in 0..rounds {
+        for j in 0..m {
+            let i = (j + r) % m;
+            let t = Instant::now();
+            let got = (cs[i].run)();
+            times[i].push(t.elapsed().as_secs_f64());
+            assert_eq!(got, cs[i].expect, "{name}: {}", cs[i].label);
+        }
+    }
+    (0..m)
+        .map(|i| {
+            let mut v = times[i].clone();
+            v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            let bytes = cs[i].bytes as f64;
+            (bytes / v[v.len() / 2] / 1e6, bytes / v[0] / 1e6)
+        })
+        .collect()
+}
+
+fn cell(x: (f64, f64)) -> String {
+    format!("{:.0} ({:.0})", x.0, x.1)
+}
+
+fn ratio(a: (f64, f64), b: (f64, f64)) -> String {
+    format!("{:.2} ({:.2})", a.0 / b.0, a.1 / b.1)
+}
 
 fn main() {
     let args: Vec<String> = std::env::args()
@@ -24,81 +158,67 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(if test { 1 } else { 15 });
     let filter = args.get(1).cloned().unwrap_or_default();
+    // XS_ONLY=i: run contender i once and nothing else (for `valgrind --tool=callgrind`
+    // instruction counts; see benches/README.md).
+    let only = std::env::var("XS_ONLY")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok());
 
-    println!("Interleaved runs, {rounds} rounds; MB/s = 10^6 bytes/s; median (min-time) per contender.\n");
-    println!(
-        "| file | ours whole | ours 4096 | quick-xml NsReader+unescape | ours 1-byte* | rxml 1-byte* | \
-         whole ÷ qx (≥2) | 4096 ÷ qx (≥2) | 1-byte ÷ rxml (≥3) |"
-    );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let mut results = Vec::new();
     for f in peer_corpus() {
         if !f.name.contains(&filter) {
             continue;
         }
         let cfg = f.config();
-        let d = &f.data[..];
-        let (prefix, k) = f.prefix(ONE_BYTE_PREFIX);
-        let contenders: Vec<(usize, usize, Run)> = vec![
-            (
-                d.len(),
-                f.stanzas,
-                Box::new(|| ours(d, usize::MAX, &cfg, true)),
-            ),
-            (d.len(), f.stanzas, Box::new(|| ours(d, 4096, &cfg, true))),
-            (
-                d.len(),
-                f.stanzas,
-                Box::new(|| quick_xml_nsreader_unescape(d)),
-            ),
-            (prefix.len(), k, Box::new(|| ours(prefix, 1, &cfg, true))),
-            (prefix.len(), k, Box::new(|| rxml(prefix, 1, false))),
-        ];
-        let m = contenders.len();
-        // XS_ONLY=i: run contender i once and nothing else (for `valgrind --tool=callgrind`
-        // instruction counts; see benches/README.md).
-        if let Some(i) = std::env::var("XS_ONLY")
-            .ok()
-            .and_then(|v| v.parse::<usize>().ok())
-        {
-            let (_, n, run) = &contenders[i];
-            assert_eq!(run(), *n, "{}", f.name);
+        let cs = contenders(&f, &cfg);
+        if let Some(i) = only {
+            assert_eq!((cs[i].run)(), cs[i].expect, "{}", f.name);
             continue;
         }
-        let mut times: Vec<Vec<f64>> = vec![Vec::new(); m];
-        // One untimed warm-up run each.
-        for (_, n, run) in &contenders {
-            assert_eq!(run(), *n, "{}", f.name);
-        }
-        for r in 0..rounds {
-            for j in 0..m {
-                let i = (j + r) % m;
-                let (_, n, run) = &contenders[i];
-                let t = Instant::now();
-                let got = run();
-                times[i].push(t.elapsed().as_secs_f64());
-                assert_eq!(got, *n, "{}", f.name);
-            }
-        }
-        let stat = |i: usize| {
-            let mut v = times[i].clone();
-            v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-            let bytes = contenders[i].0 as f64;
-            (bytes / v[v.len() / 2] / 1e6, bytes / v[0] / 1e6)
-        };
-        let s: Vec<(f64, f64)> = (0..m).map(stat).collect();
-        let cell = |x: (f64, f64)| format!("{:.0} ({:.0})", x.0, x.1);
-        let rat = |a: (f64, f64), b: (f64, f64)| format!("{:.2} ({:.2})", a.0 / b.0, a.1 / b.1);
+        results.push((f.name, measure(f.name, &cs, rounds)));
+    }
+    if only.is_some() {
+        return;
+    }
+
+    println!(
+        "Interleaved runs, {rounds} rounds; MB/s = 10^6 bytes of input/s; median (best round) \
+         per contender.\n\nRead everything (every element's ns and local name, every \
+         attribute's ns, local name and decoded value, every text's decoded string):\n"
+    );
+    println!(
+        "| file | ours whole | ours 4096 | quick-xml NsReader+unescape | whole ÷ qx | 4096 ÷ qx |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (name, s) in &results {
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            f.name,
+            "| {name} | {} | {} | {} | {} | {} |",
             cell(s[0]),
             cell(s[1]),
             cell(s[2]),
+            ratio(s[0], s[2]),
+            ratio(s[1], s[2]),
+        );
+    }
+    println!(
+        "\nOther work, same run: parse only (nothing read), the to/from/id/type/xml:lang + \
+         message body view, rxml reading everything; one-byte feeds*:\n"
+    );
+    println!(
+        "| file | ours parse-only | ours views | rxml read-all whole | ours read-all 1-byte* | \
+         rxml read-all 1-byte* | 1-byte ÷ rxml | ours parse-only 1-byte* |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (name, s) in &results {
+        println!(
+            "| {name} | {} | {} | {} | {} | {} | {} | {} |",
             cell(s[3]),
             cell(s[4]),
-            rat(s[0], s[2]),
-            rat(s[1], s[2]),
-            rat(s[3], s[4]),
+            cell(s[5]),
+            cell(s[6]),
+            cell(s[7]),
+            ratio(s[6], s[7]),
+            cell(s[8]),
         );
     }
     println!(

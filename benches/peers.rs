@@ -20,6 +20,24 @@ fn peers(c: &mut Criterion) {
         g.throughput(Throughput::Bytes(f.data.len() as u64));
         let id = |peer: &str| BenchmarkId::new(peer, f.name);
 
+        // Read everything (benches/common/read_all.rs), checked against quick-xml's and
+        // rxml's checksum of the same reads.
+        let all = quick_xml_read_all(&f.data);
+        assert_eq!(all, rxml_read_all(&f.data, usize::MAX, true), "{}", f.name);
+        g.bench_with_input(id("ours-read-all-whole"), &f.data, |b, d| {
+            b.iter(|| assert_eq!(ours_read_all(d, usize::MAX, &cfg), all))
+        });
+        g.bench_with_input(id("ours-read-all-4096"), &f.data, |b, d| {
+            b.iter(|| assert_eq!(ours_read_all(d, 4096, &cfg), all))
+        });
+        g.bench_with_input(id("quick-xml-read-all"), &f.data, |b, d| {
+            b.iter(|| assert_eq!(quick_xml_read_all(d), all))
+        });
+        g.bench_with_input(id("rxml-read-all-whole"), &f.data, |b, d| {
+            b.iter(|| assert_eq!(rxml_read_all(d, usize::MAX, true), all))
+        });
+
+        // Parse only: nothing read from the views.
         g.bench_with_input(id("ours-whole"), &f.data, |b, d| {
             b.iter(|| assert_eq!(ours(d, usize::MAX, &cfg, true), n))
         });
@@ -56,6 +74,13 @@ fn peers(c: &mut Criterion) {
         });
         g.bench_with_input(id("rxml-1"), prefix, |b, d| {
             b.iter(|| assert_eq!(rxml(d, 1, false), k))
+        });
+        let all1 = rxml_read_all(prefix, usize::MAX, false);
+        g.bench_with_input(id("ours-read-all-1"), prefix, |b, d| {
+            b.iter(|| assert_eq!(ours_read_all(d, 1, &cfg), all1))
+        });
+        g.bench_with_input(id("rxml-read-all-1"), prefix, |b, d| {
+            b.iter(|| assert_eq!(rxml_read_all(d, 1, false), all1))
         });
         g.finish();
     }

@@ -11,6 +11,9 @@ use std::path::PathBuf;
 
 use xmpp_stream::{Config, Event, Parser};
 
+mod read_all;
+pub use read_all::*;
+
 /// One corpus file and what we know about it.
 pub struct CorpusFile {
     /// File stem, e.g. `c2s-chat`: the `value` part of every `BenchmarkId`.
@@ -159,6 +162,20 @@ pub struct ViewSum {
     pub bodies: usize,
     /// Total decoded bytes of the first body's own text.
     pub body_bytes: usize,
+}
+
+impl ViewSum {
+    /// The sums as one [`ReadSum`], so that the interleaved bench checks every row alike.
+    pub fn fold(&self) -> ReadSum {
+        let mut sum = (self.value_bytes as u64) << 32 ^ (self.body_bytes as u64) << 8;
+        for (k, h) in self.have.iter().enumerate() {
+            sum = sum.wrapping_mul(31).wrapping_add(*h as u64 + k as u64);
+        }
+        ReadSum {
+            stanzas: self.stanzas,
+            sum: sum.wrapping_mul(31).wrapping_add(self.bodies as u64),
+        }
+    }
 }
 
 pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
