@@ -12,6 +12,7 @@ use crate::tree::{Builder, StoredTree};
 
 /// What the parser is reading: an XMPP stream or a plain XML document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Mode {
     /// An XMPP stream: the root must be `<stream:stream/>` in
     /// `http://etherx.jabber.org/streams`; it yields a header event, one event per

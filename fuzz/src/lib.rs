@@ -37,9 +37,9 @@ pub struct Outcome {
 /// A small config chooser: bit 0 = implicit restart, bit 1 = document mode.
 pub fn config_from_byte(b: u8, limits: Limits) -> Config {
     Config::default()
-        .limits(limits)
-        .implicit_restart(b & 1 != 0)
-        .mode(if b & 2 != 0 {
+        .with_limits(limits)
+        .with_implicit_restart(b & 1 != 0)
+        .with_mode(if b & 2 != 0 {
             Mode::Document
         } else {
             Mode::Stream
@@ -72,6 +72,7 @@ pub fn render_rel(event: &Event<'_>, base: u64) -> String {
             render_element(&mut out, &s.root());
         }
         Event::Close => {}
+        other => panic!("unknown event {other:?}"),
     }
     out
 }
@@ -203,7 +204,7 @@ pub fn exercise(event: &Event<'_>, input: Option<&[u8]>) {
             assert!(h.nodes().next().is_none(), "a header has no children");
             assert_eq!(h.raw().first(), Some(&b'<'));
             assert_eq!(h.raw().last(), Some(&b'>'));
-            assert_eq!(h.ns(), xmpp_stream::STREAMS_NS);
+            assert_eq!(h.ns(), xmpp_stream::xmpp::ns::STREAMS);
             assert_eq!(h.local_name(), "stream");
             check_element(h, h.raw());
         }
@@ -221,6 +222,7 @@ pub fn exercise(event: &Event<'_>, input: Option<&[u8]>) {
             check_element(&root, raw);
         }
         Event::Close => {}
+        other => panic!("unknown event {other:?}"),
     }
 }
 
@@ -357,6 +359,7 @@ pub fn metrics(event: &Event<'_>, header_bindings: usize) -> Metrics {
                 ..Metrics::default()
             }
         }
+        other => panic!("unknown event {other:?}"),
     };
     let mut m = Metrics {
         kind,

@@ -1,16 +1,33 @@
-//! The tree layer: the element index of one framed tree (a stanza, the stream header, or
-//! a document's root) as flat records of elements, text runs and attributes, with offsets
-//! relative to the tree's first byte; the [`Builder`] the framer drives to fill it; and
-//! [`StoredTree`], a tree copied out of the input buffer (the stream header a parser
-//! keeps, the parts of an owned stanza).
+//! The tree layer: everything about one framed tree (a stanza, the stream header, or a
+//! document's root).
 //!
-//! It imports neither the framer nor the XMPP layer.
+//! - Records (this file): flat records of elements, text runs and attributes, with
+//!   offsets relative to the tree's first byte.
+//! - [`Builder`]: what the framer drives to append and link records.
+//! - [`StoredTree`]: a tree copied out of the input buffer (the stream header a parser
+//!   keeps for its stanzas).
+//! - The views over records ([`Element`], [`Attribute`], [`Text`], ...), [`Stanza`] with
+//!   its in-scope context, [`OwnedStanza`] and the [`Arena`] views decode into.
+//!
+//! It imports neither the framer, the parser nor the XMPP layer; the layers above read
+//! trees only through the views and the `pub(crate)` API here, never through the raw
+//! records.
 
+mod arena;
 mod builder;
+mod owned;
+mod stanza;
 mod stored;
+mod view;
 
+pub use self::arena::Arena;
 pub(crate) use self::builder::Builder;
+pub use self::owned::{OwnedStanza, OwnedView};
+pub(crate) use self::stanza::Context;
+pub use self::stanza::Stanza;
 pub(crate) use self::stored::StoredTree;
+pub(crate) use self::view::TreeRef;
+pub use self::view::{Attribute, Attributes, Element, Node, Nodes, Text};
 
 /// "No node" in links.
 pub(crate) const NONE: u32 = u32::MAX;

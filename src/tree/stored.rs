@@ -1,8 +1,11 @@
 //! A tree copied out of the input buffer: its bytes and records, so that it outlives the
-//! event that lent it (the stream header a parser keeps for its stanzas; the parts of an
-//! owned stanza). Namespace ids keep referring to the table the records were built with.
+//! event that lent it: the stream header a parser keeps for its stanzas. Namespace ids
+//! keep referring to the table the records were built with.
 
+use super::view::{Element, TreeRef};
 use super::Tree;
+use crate::ns::NsTable;
+use bumpalo::Bump;
 
 /// A tree's bytes (offsets in its records are relative to `bytes[0]`) and records.
 #[derive(Debug, Clone, Default)]
@@ -22,6 +25,17 @@ impl StoredTree {
         self.tree.nodes.extend_from_slice(&tree.nodes);
         self.tree.attrs.clear();
         self.tree.attrs.extend_from_slice(&tree.attrs);
+    }
+
+    /// The root element, reading namespace names from `ns` and decoding into `arena`.
+    pub(crate) fn root<'a>(&'a self, ns: &'a NsTable, arena: &'a Bump) -> Element<'a> {
+        TreeRef {
+            src: &self.bytes,
+            tree: &self.tree,
+            ns,
+            arena,
+        }
+        .root()
     }
 
     /// Whether a tree is stored.

@@ -1,20 +1,22 @@
-//! The XMPP layer: what stanzas and stream headers say, read through views that do not
-//! allocate, plus owned stanzas, writing, and WebSocket framing.
+//! The XMPP layer: what stanzas and stream headers say, read through the core's views
+//! (it never touches raw records), plus writing and WebSocket framing.
 //!
 //! - [`StreamHeader`]: `to`, `from`, `id`, [`Version`], `xml:lang`, the
 //!   [`ContentNamespace`], the streams prefix, and [`StreamHeader::check`] which applies
-//!   RFC 6120 section 4.7/4.8 and names the stream error to send.
+//!   RFC 6120 section 4.7/4.8 and names the stream error to send. The core hands out
+//!   headers as [`Element`](crate::Element)s ([`Event::Header`](crate::Event::Header),
+//!   [`Parser::header`](crate::Parser::header), [`Stanza::header`], [`WsEvent::Open`]);
+//!   [`StreamHeader::new`] reads one.
 //! - Every [`Stanza`] (an [`Event::Stanza`](crate::Event::Stanza)) has XMPP accessors:
 //!   [`kind`](Stanza::kind) ([`Kind`]), [`to`](Stanza::to), [`from`](Stanza::from),
-//!   [`id`](Stanza::id), [`type_`](Stanza::type_) ([`StanzaType`]), the effective
-//!   [`lang`](Stanza::lang), the [`error`](Stanza::error) of a `type='error'` stanza
-//!   ([`StanzaError`]) and the [`stream_error`](Stanza::stream_error) of a
-//!   `<stream:error/>` ([`StreamError`]), next to the element navigation of
-//!   [`Element`](crate::Element).
-//! - [`OwnedStanza`]: a stanza copied out of the parser (`Send + Sync + 'static`) that
-//!   gives the same views back without reparsing; [`OwnedHeader`] keeps a stream header
-//!   the same way, and [`OwnedEvent`] a whole event (what the `tokio` feature's codec
-//!   yields).
+//!   [`id`](Stanza::id), [`type_`](Stanza::type_) ([`StanzaType`]), the
+//!   [`content_ns`](Stanza::content_ns), the [`error`](Stanza::error) of a
+//!   `type='error'` stanza ([`StanzaError`]) and the
+//!   [`stream_error`](Stanza::stream_error) of a `<stream:error/>` ([`StreamError`]),
+//!   next to the core's element navigation, effective [`lang`](Stanza::lang) and
+//!   [`inherited_namespaces`](Stanza::inherited_namespaces).
+//! - Owned copies ([`OwnedStanza`], [`OwnedHeader`], [`OwnedEvent`]) are the core's and
+//!   have the same accessors.
 //! - Writing: [`escape_text`], [`escape_attr`], a small [`Writer`], [`write_header`],
 //!   [`write_stream_error`], and [`write_stanza`] which writes a framed stanza as read,
 //!   standalone (with the namespace declarations inherited from the stream header), or
@@ -105,6 +107,7 @@
 //!                 other => panic!("unexpected {other}"),
 //!             },
 //!             Event::Close => panic!("closed"),
+//!             _ => {}
 //!         }
 //!         if restart {
 //!             // The event is no longer used: the parser can be restarted. Bytes fed
@@ -201,6 +204,7 @@
 //!                 other => panic!("unexpected {other}"),
 //!             },
 //!             Event::Close => log.push("close".to_string()),
+//!             _ => {}
 //!         }
 //!         if restart {
 //!             parser.restart();
@@ -215,27 +219,22 @@
 mod error;
 mod header;
 mod kind;
-mod owned;
-mod owned_event;
 mod stanza;
 mod websocket;
 mod writer;
 
-pub(crate) use self::stanza::Scope;
-
 pub use self::error::{StanzaError, StanzaErrorCondition, StanzaErrorType, StreamError};
 pub use self::header::{ContentNamespace, HeaderCheck, StreamHeader, Version};
 pub use self::kind::{IqType, Kind, MessageType, PresenceType, StanzaType};
-pub use self::owned::{OwnedStanza, OwnedView};
-pub use self::owned_event::{OwnedEvent, OwnedHeader, OwnedHeaderView};
 pub use self::websocket::{WebSocketParser, WsEvent};
 pub use self::writer::{
-    escape_attr, escape_text, write_close, write_header, write_open, write_stanza,
-    write_stream_error, write_ws_close, HeaderSpec, Target, Writer,
+    write_close, write_header, write_open, write_stanza, write_stream_error, write_ws_close,
+    HeaderSpec, Target, Writer,
 };
+pub use crate::escape::{escape_attr, escape_text};
 
 #[cfg(doc)]
-use crate::parser::Stanza;
+use crate::{OwnedEvent, OwnedHeader, OwnedStanza, Stanza};
 
 /// Namespace names XMPP uses.
 pub mod ns {

@@ -26,6 +26,7 @@ mod hostile;
 #[cfg(feature = "minidom")]
 mod minidom;
 mod no_alloc;
+mod owned;
 mod parse;
 mod regressions;
 mod rfc6120;

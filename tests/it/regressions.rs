@@ -21,7 +21,9 @@ fn run(config: Config, chunks: &[&[u8]]) -> (Vec<String>, Result<(), (ErrorKind,
 fn fuzz_limits_document_xml_decl_counts_toward_root_limit() {
     let mut limits = Limits::default();
     limits.max_stanza_bytes = 10;
-    let config = Config::default().mode(Mode::Document).limits(limits);
+    let config = Config::default()
+        .with_mode(Mode::Document)
+        .with_limits(limits);
     let (lines, end) = run(config.clone(), &[b"<?xml version='1.0'?><a/>"]);
     assert_eq!(lines.len(), 1, "the 4-byte root is within the limit");
     assert_eq!(end, Ok(()));
@@ -42,7 +44,7 @@ const HEADER: &[u8] = MINIMAL_HEADER;
 #[test]
 fn fuzz_chunked_release_memory_inside_start_tag() {
     for (mode, head) in [(Mode::Stream, HEADER), (Mode::Document, &b""[..])] {
-        let mut parser = Parser::with_config(Config::default().mode(mode));
+        let mut parser = Parser::with_config(Config::default().with_mode(mode));
         parser.feed(head);
         parser.feed(b"<message ");
         while parser.next_event().expect("no error yet").is_some() {}
@@ -96,7 +98,9 @@ fn fuzz_restart_after_drain_keeps_partial_header() {
 fn fuzz_restart_implicit_tag_restart_keeps_header_limit() {
     let mut limits = Limits::default();
     limits.max_header_bytes = 200;
-    let config = Config::default().limits(limits).implicit_restart(true);
+    let config = Config::default()
+        .with_limits(limits)
+        .with_implicit_restart(true);
     let open = &HEADER[..HEADER.len() - 1]; // without its '>'
     let pad = [b' '; 300];
     let first = [HEADER, b"<a/>"].concat();
@@ -132,7 +136,9 @@ fn fuzz_restart_implicit_tag_restart_keeps_header_limit() {
 fn fuzz_restart_implicit_decl_restart_keeps_header_limit() {
     let mut limits = Limits::default();
     limits.max_header_bytes = 100;
-    let config = Config::default().limits(limits).implicit_restart(true);
+    let config = Config::default()
+        .with_limits(limits)
+        .with_implicit_restart(true);
     let long_bad_decl = [&b"<?xml version='1.0'"[..], &[b' '; 150], b"x?>"].concat();
     // A new stream: the header limit applies to the declaration.
     let (_, end) = run(config.clone(), &[&long_bad_decl]);
@@ -163,7 +169,9 @@ fn fuzz_limits_document_root_blocked_by_tiny_header_limit() {
     for header in [0, 1] {
         let mut limits = Limits::default();
         limits.max_header_bytes = header;
-        let config = Config::default().mode(Mode::Document).limits(limits);
+        let config = Config::default()
+            .with_mode(Mode::Document)
+            .with_limits(limits);
         let (lines, end) = run(config, &[b"<a/>"]);
         assert_eq!((lines.len(), end), (1, Ok(())), "max_header_bytes {header}");
     }
@@ -180,7 +188,9 @@ fn fuzz_limits_document_declaration_charged_to_tiny_stanza_limit() {
     for stanza in [0, 1] {
         let mut limits = Limits::default();
         limits.max_stanza_bytes = stanza;
-        let config = Config::default().mode(Mode::Document).limits(limits);
+        let config = Config::default()
+            .with_mode(Mode::Document)
+            .with_limits(limits);
         let (_, end) = run(config, &[b"<?xml version='1.0'?><a/>"]);
         assert_eq!(
             end,

@@ -90,8 +90,8 @@ impl fmt::Debug for Outcome {
 fn parse(input: &[u8], chunk: usize) -> Outcome {
     let mut parser = Parser::with_config(
         Config::default()
-            .mode(Mode::Document)
-            .limits(Limits::generous()),
+            .with_mode(Mode::Document)
+            .with_limits(Limits::generous()),
     );
     let mut root = None;
     let mut strange = None;

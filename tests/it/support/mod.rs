@@ -18,7 +18,7 @@ use xmpp_stream::Config;
 
 /// The stream mode configuration most tests use (implicit restarts on, as in xmppdump).
 pub fn stream_config() -> Config {
-    Config::default().implicit_restart(true)
+    Config::default().with_implicit_restart(true)
 }
 
 /// The stream header used to wrap bare stanzas.

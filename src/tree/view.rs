@@ -4,23 +4,23 @@
 //! parser's per-event arena (reset when the next event is read), so reading a view never
 //! touches the heap once the arena has grown.
 
+use super::{AttrRec, NodeRec, Tree, NONE};
 use crate::decode::{decode_attr, decode_text, Push};
 use crate::ns::NsTable;
-use crate::tree::{AttrRec, NodeRec, Tree, NONE};
 use bumpalo::Bump;
 use core::fmt;
 
-/// The pieces a view reads: the tree's bytes, its index, the namespace table and the
-/// arena for decoded text.
+/// The borrows every view of one tree holds: the tree's bytes, its records, the
+/// namespace table its ids refer to and the arena for decoded text.
 #[derive(Clone, Copy)]
-pub(crate) struct Doc<'a> {
+pub(crate) struct TreeRef<'a> {
     pub src: &'a [u8],
     pub tree: &'a Tree,
     pub ns: &'a NsTable,
     pub arena: &'a Bump,
 }
 
-impl<'a> Doc<'a> {
+impl<'a> TreeRef<'a> {
     #[inline]
     fn bytes(&self, start: u32, len: u32) -> &'a [u8] {
         self.src
@@ -46,6 +46,11 @@ impl<'a> Doc<'a> {
             .is_some_and(|n| n.is_element));
         Element { doc: self, idx }
     }
+
+    /// The view of attribute record `rec` (one of this tree's).
+    pub(crate) fn attribute(self, rec: &'a AttrRec) -> Attribute<'a> {
+        Attribute { doc: self, rec }
+    }
 }
 
 /// Bytes the scanner validated as UTF-8.
@@ -63,7 +68,7 @@ fn as_str(b: &[u8]) -> &str {
 /// An element of a framed tree.
 #[derive(Clone, Copy)]
 pub struct Element<'a> {
-    doc: Doc<'a>,
+    doc: TreeRef<'a>,
     idx: u32,
 }
 
@@ -235,7 +240,7 @@ impl fmt::Debug for Element<'_> {
 
 #[derive(Clone)]
 struct AttrIter<'a> {
-    doc: Doc<'a>,
+    doc: TreeRef<'a>,
     recs: core::slice::Iter<'a, AttrRec>,
 }
 
@@ -272,7 +277,7 @@ impl fmt::Debug for Attributes<'_> {
 /// One attribute of an element.
 #[derive(Clone, Copy)]
 pub struct Attribute<'a> {
-    doc: Doc<'a>,
+    doc: TreeRef<'a>,
     rec: &'a AttrRec,
 }
 
@@ -309,6 +314,12 @@ impl<'a> Attribute<'a> {
     /// Whether this is a namespace declaration (`xmlns` or `xmlns:p`).
     pub fn is_namespace_declaration(&self) -> bool {
         self.rec.is_decl
+    }
+
+    /// Where [`raw_value`](Self::raw_value) lies in the tree's bytes.
+    pub(crate) fn raw_value_range(&self) -> core::ops::Range<usize> {
+        let s = self.rec.value_start as usize;
+        s..s + self.rec.value_len as usize
     }
 
     /// The value as written between the quotes.
@@ -353,7 +364,7 @@ pub enum Node<'a> {
 /// A run of character data between two tags.
 #[derive(Clone, Copy)]
 pub struct Text<'a> {
-    doc: Doc<'a>,
+    doc: TreeRef<'a>,
     rec: &'a NodeRec,
 }
 
@@ -393,7 +404,7 @@ impl fmt::Debug for Text<'_> {
 /// Iterator over an element's child nodes.
 #[derive(Clone)]
 pub struct Nodes<'a> {
-    doc: Doc<'a>,
+    doc: TreeRef<'a>,
     next: u32,
 }
 
