@@ -105,6 +105,7 @@ fn event_record(ev: &Event<'_>) -> (&'static str, u64, Vec<u8>) {
         Event::Header(h) => ("header", 0, h.raw().to_vec()),
         Event::Stanza(s) => ("stanza", s.offset(), s.raw().to_vec()),
         Event::Close => ("close", 0, Vec::new()),
+        other => panic!("unexpected event {other:?}"),
     }
 }
 
