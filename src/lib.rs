@@ -216,6 +216,7 @@ mod parser;
 mod scan;
 mod tree;
 mod view;
+mod window;
 pub mod xmpp;
 
 /// The README's examples, compiled and run as doctests.
