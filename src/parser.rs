@@ -426,12 +426,12 @@ impl Parser {
             Pending::Tree { start, end } => Event::Stanza(Stanza {
                 doc: Doc {
                     src: &self.buf[start..end],
-                    tree: &self.framer.tree,
-                    ns: &self.framer.ns,
+                    tree: &self.framer.builder.tree,
+                    ns: &self.framer.resolver.table,
                     arena: &self.arena,
                 },
                 offset: self.base + start as u64,
-                scope: if self.framer.header.present {
+                scope: if self.framer.header.is_present() {
                     Scope::Header(&self.framer.header)
                 } else {
                     Scope::None
@@ -445,14 +445,17 @@ impl Parser {
         Doc {
             src: &self.framer.header.bytes,
             tree: &self.framer.header.tree,
-            ns: &self.framer.ns,
+            ns: &self.framer.resolver.table,
             arena: &self.arena,
         }
     }
 
     /// The current stream's header, once it has been read.
     pub fn header(&self) -> Option<Element<'_>> {
-        self.framer.header.present.then(|| self.header_doc().root())
+        self.framer
+            .header
+            .is_present()
+            .then(|| self.header_doc().root())
     }
 
     /// Declares the end of input. `Ok(())` when the input ended cleanly: after the stream

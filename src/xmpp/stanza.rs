@@ -8,9 +8,9 @@ use super::header::{default_decl, StreamHeader};
 use super::kind::{Kind, StanzaType};
 use super::owned::{stanza_records, OwnedStanza};
 use super::writer::{write_stanza, Target};
-use crate::frame::HeaderStore;
 use crate::ns::{STREAMS_NS, XML_NS};
 use crate::parser::Stanza;
+use crate::tree::StoredTree;
 use crate::view::{Attributes, Doc, Element};
 
 /// What stands for the stream root of a stanza (see [`Stanza`]'s `scope` field). Small
@@ -20,7 +20,7 @@ pub(crate) enum Scope<'a> {
     /// No stream root: a document, or WebSocket framing before any `<open/>`.
     None,
     /// The live stream header of a parser (same namespace table as the stanza).
-    Header(&'a HeaderStore),
+    Header(&'a StoredTree),
     /// The reduced header an owned stanza keeps.
     Reduced(&'a OwnedStanza),
     /// The root of an owned element: the stored `<open/>` of WebSocket framing.

@@ -1,19 +1,11 @@
-//! Namespaces in XML 1.0: the namespace-name table and the stack of in-scope prefix
-//! bindings. Reads only names and values it is handed; never touches the buffer itself.
+//! Storage of namespace names and in-scope prefix bindings: the namespace-name table that
+//! tree records refer to by id, and the stack of `xmlns:prefix` bindings. Reads only names
+//! and values it is handed; never touches the buffer itself.
 
+use super::XML_NS;
 use smallvec::SmallVec;
 
-/// `http://www.w3.org/XML/1998/namespace`, bound to the `xml` prefix.
-pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
-/// `http://www.w3.org/2000/xmlns/`, the namespace of `xmlns` declarations.
-pub const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
-/// `http://etherx.jabber.org/streams`, the namespace of the stream root.
-pub const STREAMS_NS: &str = "http://etherx.jabber.org/streams";
-
-/// Namespace id of "no namespace".
-pub(crate) const NS_NONE: u32 = 0;
-/// Namespace id of [`XML_NS`].
-pub(crate) const NS_XML: u32 = 1;
+/// Fixed ids: [`NS_NONE`] and [`NS_XML`].
 const FIXED: usize = 2;
 
 /// Ids with this bit set refer to the cache of namespace names.
@@ -223,6 +215,7 @@ impl Bindings {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ns::{NS_NONE, NS_XML, STREAMS_NS};
 
     #[test]
     fn table_and_bindings_scope() {

@@ -1,7 +1,16 @@
-//! The element index of one framed tree (a stanza, the stream header, or a document's
-//! root): flat records of elements, text runs and attributes, with offsets relative to
-//! the tree's first byte. Built by the framer, read by the views; no behaviour beyond
-//! storage and linking.
+//! The tree layer: the element index of one framed tree (a stanza, the stream header, or
+//! a document's root) as flat records of elements, text runs and attributes, with offsets
+//! relative to the tree's first byte; the [`Builder`] the framer drives to fill it; and
+//! [`StoredTree`], a tree copied out of the input buffer (the stream header a parser
+//! keeps, the parts of an owned stanza).
+//!
+//! It imports neither the framer nor the XMPP layer.
+
+mod builder;
+mod stored;
+
+pub(crate) use self::builder::Builder;
+pub(crate) use self::stored::StoredTree;
 
 /// "No node" in links.
 pub(crate) const NONE: u32 = u32::MAX;
