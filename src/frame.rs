@@ -7,7 +7,7 @@
 use crate::error::{err, Error, ErrorKind};
 use crate::limits::{Limit, Limits};
 use crate::ns::{Resolver, STREAMS_NS};
-use crate::scan::{Sink, TextMode};
+use crate::scan::{Context, Outside};
 use crate::tree::{Builder, StoredTree};
 
 /// What the parser is reading: an XMPP stream or a plain XML document.
@@ -194,8 +194,14 @@ impl Framer {
     }
 }
 
-impl Sink for Framer {
-    fn start_tag(&mut self, buf: &[u8], lt: usize, name: (usize, usize)) -> Result<(), Error> {
+/// The scanner's tokens (through the event windows, `crate::window`).
+impl Framer {
+    pub(crate) fn start_tag(
+        &mut self,
+        buf: &[u8],
+        lt: usize,
+        name: (usize, usize),
+    ) -> Result<(), Error> {
         let qname = &buf[name.0..name.1];
         let depth = self.builder.depth();
         if depth == 0 {
@@ -225,7 +231,7 @@ impl Sink for Framer {
         Ok(())
     }
 
-    fn attribute(
+    pub(crate) fn attribute(
         &mut self,
         buf: &[u8],
         name: (usize, usize),
@@ -251,7 +257,12 @@ impl Sink for Framer {
         Ok(())
     }
 
-    fn start_tag_end(&mut self, buf: &[u8], empty: bool, end: usize) -> Result<(), Error> {
+    pub(crate) fn start_tag_end(
+        &mut self,
+        buf: &[u8],
+        empty: bool,
+        end: usize,
+    ) -> Result<(), Error> {
         let node = self.builder.current();
         let origin = self.builder.origin();
         self.resolver.resolve_start_tag(
@@ -274,7 +285,7 @@ impl Sink for Framer {
         Ok(())
     }
 
-    fn end_tag(
+    pub(crate) fn end_tag(
         &mut self,
         buf: &[u8],
         lt: usize,
@@ -300,35 +311,44 @@ impl Sink for Framer {
         Ok(())
     }
 
-    fn text(&mut self, _buf: &[u8], start: usize, end: usize, flags: u8) -> Result<(), Error> {
+    pub(crate) fn text(
+        &mut self,
+        _buf: &[u8],
+        start: usize,
+        end: usize,
+        flags: u8,
+    ) -> Result<(), Error> {
         self.room(start)?;
         self.builder.text(start, end, flags);
         Ok(())
     }
 
-    fn restart_declaration(&mut self) {
-        self.restart();
-    }
-
+    /// What character data means after the last tag: content inside an element;
+    /// outside, whitespace only, with the error for anything else by phase (text between
+    /// stanzas is text at stream level; nothing but whitespace after the root).
     #[inline]
-    fn text_mode(&self) -> TextMode {
+    pub(crate) fn context(&self) -> Context {
         if self.builder.depth() > 0 {
-            return TextMode::Content;
+            return Context::Content;
         }
         match self.phase {
-            Phase::Prolog => TextMode::Prolog,
-            Phase::Open => TextMode::Between,
-            Phase::Closed => TextMode::Epilog,
+            Phase::Prolog => Context::Outside(Outside::PROLOG),
+            Phase::Open => Context::Outside(Outside {
+                text: ErrorKind::TextAtStreamLevel,
+                end_tag: None,
+                start_tag: None,
+            }),
+            Phase::Closed => Context::Outside(Outside {
+                text: ErrorKind::TextOutsideRoot,
+                end_tag: Some(ErrorKind::ContentAfterRoot),
+                start_tag: Some(ErrorKind::ContentAfterRoot),
+            }),
         }
     }
 
+    /// Whether the start tag being read is a stream header.
     #[inline]
-    fn reading_header(&self) -> bool {
+    pub(crate) fn reading_header(&self) -> bool {
         self.reading_header
-    }
-
-    #[inline]
-    fn event_ready(&self) -> bool {
-        self.pending.is_some()
     }
 }

@@ -226,6 +226,7 @@ mod owned_event;
 mod parser;
 mod scan;
 mod tree;
+mod window;
 pub mod xmpp;
 
 /// The README's examples, compiled and run as doctests.

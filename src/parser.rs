@@ -5,8 +5,9 @@
 use crate::error::{Error, ErrorKind};
 use crate::frame::{Framer, Mode, Pending, Phase};
 use crate::limits::Limits;
-use crate::scan::{ScanConfig, Scanner, Step};
+use crate::scan::{Scanner, Step};
 use crate::tree::{Context, Element, Stanza, TreeRef};
+use crate::window::{Framing, Window};
 use bumpalo::Bump;
 use core::fmt;
 
@@ -128,6 +129,7 @@ pub struct Parser {
     /// Stream offset of `buf[0]`.
     base: u64,
     scanner: Scanner,
+    window: Window,
     framer: Framer,
     arena: Bump,
     /// Whether a view may have decoded into the arena since it was last reset (set when
@@ -167,11 +169,8 @@ impl Parser {
             buf: Vec::new(),
             filled: 0,
             base: 0,
-            scanner: Scanner::new(ScanConfig::new(
-                &config.limits,
-                stream,
-                config.implicit_restart,
-            )),
+            scanner: Scanner::new(config.limits.max_name_bytes),
+            window: Window::new(&config.limits, stream, config.implicit_restart),
             framer: Framer::new(config.mode, config.limits, config.implicit_restart),
             arena: Bump::new(),
             arena_lent: core::cell::Cell::new(false),
@@ -296,15 +295,33 @@ impl Parser {
 
     /// Drops the bytes no event or scan state needs any more.
     fn compact(&mut self) {
-        let keep = self.scanner.keep_from().min(self.filled);
+        let keep = self.keep_from().min(self.filled);
         if keep == 0 {
             return;
         }
         self.buf.copy_within(keep..self.filled, 0);
         self.filled -= keep;
         self.base += keep as u64;
-        self.scanner.shift(keep);
-        self.framer.shift(keep);
+        self.shift(keep);
+    }
+
+    /// Index of the first byte still needed: the start of the event being read, or the
+    /// next byte to scan.
+    fn keep_from(&self) -> usize {
+        self.window.start().unwrap_or(self.scanner.pos())
+    }
+
+    /// The buffer dropped its first `k` bytes: moves every index.
+    fn shift(&mut self, k: usize) {
+        self.scanner.shift(k);
+        self.window.shift(k);
+        self.framer.shift(k);
+    }
+
+    /// Whether end of input now would cut something short (an event, or a construct
+    /// the scanner is in).
+    fn in_progress(&self) -> bool {
+        self.window.start().is_some() || self.scanner.eof_error(self.filled).is_some()
     }
 
     /// The next event, `Ok(None)` when more input is needed, or the (sticky) error.
@@ -339,9 +356,11 @@ impl Parser {
             self.framer.pending = Some(Pending::Close);
             return Ok(true);
         }
-        let step = self
-            .scanner
-            .scan(&self.buf[..self.filled], &mut self.framer);
+        let mut sink = Framing {
+            framer: &mut self.framer,
+            window: &mut self.window,
+        };
+        let step = self.scanner.scan(&self.buf[..self.filled], &mut sink);
         match step {
             Err(e) => {
                 let e = e.rebase(self.base);
@@ -349,11 +368,10 @@ impl Parser {
                 Err(e)
             }
             Ok(Step::NeedMore) => {
-                if self.scanner.pos() == self.filled && !self.scanner.in_progress(self.filled) {
+                if self.scanner.pos() == self.filled && !self.in_progress() {
                     // Everything consumed: start over at the front of the buffer.
                     self.base += self.filled as u64;
-                    self.scanner.shift(self.filled);
-                    self.framer.shift(self.filled);
+                    self.shift(self.filled);
                     self.filled = 0;
                 }
                 Ok(false)
@@ -412,7 +430,7 @@ impl Parser {
         if let Some(e) = self.error {
             return Err(e);
         }
-        if self.scanner.in_progress(self.filled) || self.framer.incomplete() {
+        if self.in_progress() || self.framer.incomplete() {
             let e = Error::new(ErrorKind::UnexpectedEof, self.base + self.filled as u64);
             self.error = Some(e);
             return Err(e);
@@ -428,7 +446,10 @@ impl Parser {
         if self.error.is_some() {
             return;
         }
-        self.scanner.restart();
+        // Markup already half read (the start of the new stream's header, fed before
+        // the restart) is read again as part of the new stream.
+        self.scanner.restart_at(self.keep_from());
+        self.window.close();
         self.framer.restart();
     }
 
@@ -451,11 +472,8 @@ impl Parser {
         self.filled = 0;
         self.base = 0;
         self.error = None;
-        self.scanner = Scanner::new(ScanConfig::new(
-            &self.config.limits,
-            stream,
-            self.config.implicit_restart,
-        ));
+        self.scanner = Scanner::new(self.config.limits.max_name_bytes);
+        self.window = Window::new(&self.config.limits, stream, self.config.implicit_restart);
         self.framer.restart();
         self.arena.reset();
     }
@@ -478,7 +496,7 @@ impl Parser {
 
     /// Bytes of input held in the buffer and not yet released by an event.
     pub fn buffered(&self) -> usize {
-        self.filled - self.scanner.keep_from().min(self.filled)
+        self.filled - self.keep_from().min(self.filled)
     }
 
     /// Stream offset of the next byte the parser will examine (every byte before it has

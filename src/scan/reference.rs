@@ -1,8 +1,46 @@
-//! Entity and character references (XML 1.0 section 4.1): validating a complete reference
-//! body and computing the character it stands for. Pure functions.
+//! Entity and character references (XML 1.0 section 4.1): the machine that reads one
+//! (`&` to `;`, in text or in an attribute value), validating a complete reference body,
+//! and computing the character it stands for.
 
-use crate::chars::{check_name, is_char};
-use crate::error::ErrorKind;
+use super::attribute::Attr;
+use super::{Flow, Scanner, St};
+use crate::chars::{check_name, class, is_char, REF};
+use crate::error::{err, Error, ErrorKind};
+
+/// End of input inside a reference.
+pub(super) const REF_EOF: ErrorKind = ErrorKind::UnexpectedEof;
+
+impl Scanner {
+    /// [`St::Ref`]: the body of the reference whose `&` is at `ref_start`, up to its `;`;
+    /// then back to the text or the attribute value it is in.
+    pub(super) fn reference(
+        &mut self,
+        buf: &[u8],
+        i: &mut usize,
+        end: usize,
+    ) -> Result<Flow, Error> {
+        while *i < end && class(buf[*i]) & REF != 0 {
+            *i += 1;
+        }
+        let body_start = self.ref_start + 1;
+        self.check_name_len(body_start, *i)?;
+        if *i >= end {
+            return Ok(Flow::More(St::Ref));
+        }
+        if buf[*i] != b';' {
+            return err(ErrorKind::MalformedReference, self.ref_start);
+        }
+        if let Err(kind) = parse_reference(&buf[body_start..*i]) {
+            return err(kind, self.ref_start);
+        }
+        *i += 1;
+        Ok(Flow::Go(if self.ref_in_attr {
+            St::Attr(Attr::Value)
+        } else {
+            St::Text
+        }))
+    }
+}
 
 /// What a syntactically valid, allowed reference stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

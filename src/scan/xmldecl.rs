@@ -1,7 +1,79 @@
-//! The XML declaration (XML 1.0 section 2.8): validating one complete `<?xml ... ?>`.
+//! The document's start and its XML declaration (XML 1.0 sections 2.8 and 4.3.3): the
+//! encoding sniffing of the first bytes, the machine that reads a declaration up to its
+//! `?>`, and validating one complete `<?xml ... ?>`.
 
+use super::{Flow, Scanner, Sink, St};
 use crate::chars::is_ws;
-use crate::error::ErrorKind;
+use crate::error::{err, Error, ErrorKind};
+
+/// End of input inside an XML declaration.
+pub(super) const DECL_EOF: ErrorKind = ErrorKind::UnexpectedEof;
+
+impl Scanner {
+    /// [`St::Start`]: the document's first byte. A UTF-8 BOM is restricted; UTF-16 and
+    /// UTF-32 (by BOM, or by a zero byte beside the first '<') are unsupported encodings.
+    pub(super) fn start(&mut self, buf: &[u8], i: &mut usize, end: usize) -> Result<Flow, Error> {
+        if *i >= end {
+            return Ok(Flow::More(St::Start));
+        }
+        let avail = &buf[*i..end.min(*i + 3)];
+        let sniff: [(&[u8], ErrorKind); 5] = [
+            (b"\xEF\xBB\xBF", ErrorKind::ByteOrderMark),
+            (b"\xFE\xFF", ErrorKind::UnsupportedEncoding),
+            (b"\xFF\xFE", ErrorKind::UnsupportedEncoding),
+            (b"\x00", ErrorKind::UnsupportedEncoding),
+            (b"<\x00", ErrorKind::UnsupportedEncoding),
+        ];
+        for (sig, kind) in sniff {
+            let n = avail.len().min(sig.len());
+            if avail[..n] == sig[..n] {
+                if n < sig.len() {
+                    return Ok(Flow::More(St::Start));
+                }
+                return err(kind, *i);
+            }
+        }
+        self.decl_ok = buf[*i] == b'<';
+        Ok(Flow::Go(St::Text))
+    }
+
+    /// [`St::Decl`]: inside `<?xml ` (at `lt`), up to `?>`; then the whole declaration is
+    /// checked and handed to the sink.
+    pub(super) fn decl<S: Sink>(
+        &mut self,
+        buf: &[u8],
+        i: &mut usize,
+        end: &mut usize,
+        sink: &mut S,
+    ) -> Result<Flow, Error> {
+        loop {
+            let Some(k) = memchr::memchr3(b'?', b'>', b'<', &buf[*i..*end]) else {
+                *i = *end;
+                return Ok(Flow::More(St::Decl));
+            };
+            let q = *i + k;
+            if buf[q] != b'?' {
+                return err(ErrorKind::MalformedXmlDeclaration, self.lt);
+            }
+            if q + 1 >= *end {
+                *i = q;
+                return Ok(Flow::More(St::Decl));
+            }
+            if buf[q + 1] != b'>' {
+                *i = q + 1;
+                continue;
+            }
+            *i = q + 2;
+            if let Err((kind, at)) = check_xml_decl(&buf[self.lt..*i]) {
+                return err(kind, self.lt + at);
+            }
+            sink.declaration(self.lt, *i);
+            self.ctx = sink.context();
+            *end = buf.len().min(sink.horizon());
+            return Ok(Flow::Go(St::Text));
+        }
+    }
+}
 
 /// Checks a complete XML declaration, `decl` running from `<?xml` to `?>` inclusive.
 ///

@@ -202,3 +202,66 @@ fn fuzz_limits_document_declaration_charged_to_tiny_stanza_limit() {
         );
     }
 }
+
+/// Found by `limits` (input `020100090927253e3c215b43`: document mode,
+/// `max_stanza_bytes` 1, `max_header_bytes` 0, data `<![C`): "asks for more input
+/// holding 4 bytes (bound 3)". In a document's prolog the byte after the first `<` is
+/// read before either limit applies (it picks the limit), but the keyword lookahead after
+/// `<!` (`[CDATA[`, `DOCTYPE`, `--`) was then read outside any window too; so was `xml`
+/// after a `<?` that cannot be a declaration, and the rest of a non-ASCII character
+/// after `<`. Everything after the deciding byte is now within the stanza window: the
+/// parser never asks for more input holding more than `max(max_stanza_bytes,
+/// max_header_bytes, 3)` bytes, and the limit error comes at `<` + the limit. With
+/// ordinary limits the errors are what they were.
+#[test]
+fn fuzz_limits_document_keyword_lookahead_outside_window() {
+    let mut limits = Limits::default();
+    limits.max_stanza_bytes = 1;
+    limits.max_header_bytes = 0;
+    let tiny = Config::default().with_mode(Mode::Document).with_limits(limits);
+    type Case = (&'static [u8], u64, Result<(), (ErrorKind, u64)>);
+    let cases: [Case; 5] = [
+        (b"<![C", 0, Err((ErrorKind::TextOutsideRoot, 0))),
+        (b"<!DOC", 0, Err((ErrorKind::Doctype, 0))),
+        (b"<!--", 0, Err((ErrorKind::Comment, 0))),
+        (b" <?xm", 1, Err((ErrorKind::MisplacedXmlDeclaration, 1))),
+        (b"<\xF0\x90\x80", 0, Err((ErrorKind::UnexpectedEof, 4))),
+    ];
+    for (data, lt, ordinary) in cases {
+        for chunk in [1, data.len()] {
+            let mut parser = Parser::with_config(tiny.clone());
+            let mut end = Ok(());
+            for piece in data.chunks(chunk) {
+                parser.feed(piece);
+                match parser.next_event() {
+                    Ok(None) => assert!(
+                        parser.buffered() <= 3,
+                        "{data:?} by {chunk}: asks for more holding {} bytes",
+                        parser.buffered()
+                    ),
+                    Ok(Some(_)) => panic!("{data:?}: an event under a 1-byte limit"),
+                    Err(e) => {
+                        end = Err((e.kind(), e.offset()));
+                        break;
+                    }
+                }
+            }
+            assert_eq!(
+                end,
+                Err((ErrorKind::LimitExceeded(Limit::StanzaBytes), lt + 1)),
+                "{data:?} by {chunk}"
+            );
+        }
+        // Completed, with default limits: the construct's own error, as before.
+        let mut full = data.to_vec();
+        full.extend_from_slice(match data {
+            b"<![C" => b"DATA[x]]>",
+            b"<!DOC" => b"TYPE a>",
+            b"<!--" => b" c -->",
+            b" <?xm" => b"l version='1.0'?>",
+            _ => b"",
+        });
+        let config = Config::default().with_mode(Mode::Document);
+        assert_eq!(run(config, &[&full]).1, ordinary, "{full:?}");
+    }
+}

@@ -1,0 +1,137 @@
+//! One attribute of a start tag: `name S? = S? quote value quote`. The step runs from any
+//! state to the closing quote: the start tag calls it at [`Attr::Name`] for every
+//! attribute, and an attribute cut by the end of the input resumes it where it stopped.
+
+use super::{simd, skip, Flow, Scanner, Sink, St, F_REF, F_WS};
+use crate::chars::{decode_utf8, is_char, Utf8, WS};
+use crate::error::{err, Error, ErrorKind};
+
+/// Where an attribute is (its name from `Scanner::name_start`). The order is the order
+/// of the parts: a step entering at one state runs every later one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Attr {
+    /// In the name.
+    Name,
+    /// After the name, before `=`.
+    Eq,
+    /// After `=`, before the opening quote.
+    Quote,
+    /// Inside the value.
+    Value,
+}
+
+impl Attr {
+    /// End of input inside an attribute.
+    pub(super) fn eof_error(self) -> ErrorKind {
+        ErrorKind::UnexpectedEof
+    }
+}
+
+/// How an attribute value scan stopped.
+enum Value {
+    /// At the closing quote.
+    Closed,
+    NeedMore,
+    /// At the byte after a `&` (the reference machine takes over).
+    Ref,
+}
+
+impl Scanner {
+    /// [`St::Attr`]: the attribute from state `from`. `None` when it is complete (the
+    /// sink has it, `*i` is after its closing quote), otherwise what comes next.
+    #[inline(always)]
+    pub(super) fn attribute<S: Sink>(
+        &mut self,
+        from: Attr,
+        buf: &[u8],
+        i: &mut usize,
+        end: usize,
+        sink: &mut S,
+    ) -> Result<Option<Flow>, Error> {
+        let more = |at| Ok(Some(Flow::More(St::Attr(at))));
+        if from <= Attr::Name {
+            let (j, complete) = self.name_at(buf, *i, end)?;
+            *i = j;
+            if !complete {
+                return more(Attr::Name);
+            }
+            self.name_end = *i;
+        }
+        if from <= Attr::Eq {
+            *i = skip(buf, *i, end, WS);
+            if *i >= end {
+                return more(Attr::Eq);
+            }
+            if buf[*i] != b'=' {
+                return err(ErrorKind::UnexpectedByte, *i);
+            }
+            *i += 1;
+        }
+        if from <= Attr::Quote {
+            *i = skip(buf, *i, end, WS);
+            if *i >= end {
+                return more(Attr::Quote);
+            }
+            let q = buf[*i];
+            if q != b'"' && q != b'\'' {
+                return err(ErrorKind::UnexpectedByte, *i);
+            }
+            self.quote = q;
+            self.value_start = *i + 1;
+            self.val_flags = 0;
+            *i += 1;
+        }
+        match self.attr_value(buf, i, end)? {
+            Value::Closed => {
+                self.had_ws = false;
+                sink.attribute(
+                    buf,
+                    (self.name_start, self.name_end),
+                    (self.value_start, *i),
+                    self.val_flags,
+                )?;
+                *i += 1;
+                Ok(None)
+            }
+            Value::NeedMore => more(Attr::Value),
+            Value::Ref => Ok(Some(Flow::Go(St::Ref))),
+        }
+    }
+
+    /// Scans attribute-value bytes from `*i`.
+    #[inline(always)]
+    fn attr_value(&mut self, buf: &[u8], i: &mut usize, end: usize) -> Result<Value, Error> {
+        loop {
+            *i = simd::skip_attr(buf, *i, end);
+            if *i >= end {
+                return Ok(Value::NeedMore);
+            }
+            let b = buf[*i];
+            if b == self.quote {
+                return Ok(Value::Closed);
+            }
+            match b {
+                b'"' | b'\'' => *i += 1,
+                b'<' => return err(ErrorKind::LtInAttributeValue, *i),
+                b'&' => {
+                    self.val_flags |= F_REF;
+                    self.ref_start = *i;
+                    self.ref_in_attr = true;
+                    *i += 1;
+                    return Ok(Value::Ref);
+                }
+                b'\t' | b'\n' | b'\r' => {
+                    self.val_flags |= F_WS;
+                    *i += 1;
+                }
+                0x80.. => match decode_utf8(&buf[*i..end]) {
+                    Utf8::Char(c, l) if is_char(c) => *i += l,
+                    Utf8::Char(..) => return err(ErrorKind::InvalidChar, *i),
+                    Utf8::Incomplete => return Ok(Value::NeedMore),
+                    Utf8::Invalid => return err(ErrorKind::InvalidUtf8, *i),
+                },
+                _ => return err(ErrorKind::InvalidChar, *i),
+            }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! Character data: element content (text, with references and CDATA sections merged into
+//! one text node) and the whitespace-only stretches outside elements, whose `<` starts
+//! markup. Content's common tags take a fast path from here into the tag machines (the
+//! same steps a resumed tag runs).
+
+use super::tag::{End, Tag};
+use super::{simd, skip, Context, Flow, Markup, Scanner, Sink, St, F_CDATA, F_CR, F_REF};
+use crate::chars::{class, decode_utf8, is_char, Utf8, CDATA, NAME_START, WS};
+use crate::error::{err, Error, ErrorKind};
+
+/// End of input in text: an error inside an element, nothing outside.
+pub(super) fn eof_error(ctx: Context) -> Option<ErrorKind> {
+    match ctx {
+        Context::Content => Some(ErrorKind::UnexpectedEof),
+        Context::Outside(_) => None,
+    }
+}
+
+/// End of input inside a CDATA section.
+pub(super) const CDATA_EOF: ErrorKind = ErrorKind::UnexpectedEof;
+
+impl Scanner {
+    /// [`St::Text`]: character data in the current context.
+    #[inline(always)]
+    pub(super) fn text<S: Sink>(
+        &mut self,
+        buf: &[u8],
+        i: &mut usize,
+        end: &mut usize,
+        sink: &mut S,
+    ) -> Result<Flow, Error> {
+        if !self.in_content() {
+            return self.outside_text(buf, i, end, sink);
+        }
+        let end = *end;
+        loop {
+            *i = simd::skip_text(buf, *i, end);
+            if *i >= end {
+                return Ok(Flow::More(St::Text));
+            }
+            match buf[*i] {
+                b'<' => {
+                    self.lt = *i;
+                    // Fast paths for the common tags; anything else (and anything cut
+                    // short) goes through the markup machine.
+                    let next = buf.get(*i + 1).copied().filter(|_| *i + 1 < end);
+                    match next {
+                        Some(b'/') => {
+                            self.flush_text(buf, sink, *i)?;
+                            *i += 2;
+                            self.name_start = *i;
+                            let flow = self.end_tag(End::Name, buf, i, end, sink)?;
+                            if flow == Flow::Go(St::Text) && self.in_content() {
+                                continue;
+                            }
+                            return Ok(flow);
+                        }
+                        Some(b) if class(b) & NAME_START != 0 => {
+                            self.flush_text(buf, sink, *i)?;
+                            *i += 1;
+                            self.name_start = *i;
+                            return Ok(Flow::Go(St::Tag(Tag::Name)));
+                        }
+                        _ => {
+                            *i += 1;
+                            return Ok(Flow::Go(St::Markup(Markup::Lt)));
+                        }
+                    }
+                }
+                b'&' => {
+                    self.text_flags |= F_REF;
+                    self.ref_start = *i;
+                    self.ref_in_attr = false;
+                    *i += 1;
+                    return Ok(Flow::Go(St::Ref));
+                }
+                b'\r' => {
+                    self.text_flags |= F_CR;
+                    *i += 1;
+                }
+                b'>' => {
+                    // Markup always ends in '>' or ';', so two ']' right before are
+                    // character data of this text node.
+                    if *i >= 2 && buf[*i - 1] == b']' && buf[*i - 2] == b']' {
+                        return err(ErrorKind::CDataEndInText, *i - 2);
+                    }
+                    *i += 1;
+                }
+                0x80.. => match decode_utf8(&buf[*i..end]) {
+                    Utf8::Char(c, l) if is_char(c) => *i += l,
+                    Utf8::Char(..) => return err(ErrorKind::InvalidChar, *i),
+                    Utf8::Incomplete => return Ok(Flow::More(St::Text)),
+                    Utf8::Invalid => return err(ErrorKind::InvalidUtf8, *i),
+                },
+                _ => return err(ErrorKind::InvalidChar, *i),
+            }
+        }
+    }
+
+    /// Outside elements: whitespace, then the `<` of markup.
+    #[inline(never)]
+    fn outside_text<S: Sink>(
+        &mut self,
+        buf: &[u8],
+        i: &mut usize,
+        end: &mut usize,
+        sink: &mut S,
+    ) -> Result<Flow, Error> {
+        *i = skip(buf, *i, *end, WS);
+        if *i >= *end {
+            return Ok(Flow::More(St::Text));
+        }
+        if buf[*i] != b'<' {
+            if buf[*i] >= 0x80 {
+                match decode_utf8(&buf[*i..*end]) {
+                    Utf8::Incomplete => return Ok(Flow::More(St::Text)),
+                    Utf8::Invalid => return err(ErrorKind::InvalidUtf8, *i),
+                    Utf8::Char(..) => {}
+                }
+            }
+            return err(self.outside().text, *i);
+        }
+        sink.markup_start(*i);
+        *end = buf.len().min(sink.horizon());
+        self.lt = *i;
+        *i += 1;
+        Ok(Flow::Go(St::Markup(Markup::Lt)))
+    }
+
+    /// [`St::Cdata`]: inside a CDATA section (opened in element content only).
+    #[inline(always)]
+    pub(super) fn cdata(&mut self, buf: &[u8], i: &mut usize, end: usize) -> Result<Flow, Error> {
+        loop {
+            while *i < end && class(buf[*i]) & CDATA != 0 {
+                *i += 1;
+            }
+            if *i >= end {
+                return Ok(Flow::More(St::Cdata));
+            }
+            match buf[*i] {
+                b']' => {
+                    if end - *i < 3 {
+                        return Ok(Flow::More(St::Cdata));
+                    }
+                    if buf[*i + 1] == b']' && buf[*i + 2] == b'>' {
+                        *i += 3;
+                        return Ok(Flow::Go(St::Text));
+                    }
+                    *i += 1;
+                }
+                b'\r' => {
+                    self.text_flags |= F_CR;
+                    *i += 1;
+                }
+                0x80.. => match decode_utf8(&buf[*i..end]) {
+                    Utf8::Char(c, l) if is_char(c) => *i += l,
+                    Utf8::Char(..) => return err(ErrorKind::InvalidChar, *i),
+                    Utf8::Incomplete => return Ok(Flow::More(St::Cdata)),
+                    Utf8::Invalid => return err(ErrorKind::InvalidUtf8, *i),
+                },
+                _ => return err(ErrorKind::InvalidChar, *i),
+            }
+        }
+    }
+
+    /// Marks the pending text node as holding a CDATA section (its opening was read).
+    pub(super) fn open_cdata(&mut self) {
+        self.text_flags |= F_CDATA;
+    }
+}
