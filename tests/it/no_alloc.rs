@@ -18,7 +18,7 @@ use xmpp_stream::{Config, Element, Event, Node, Parser, Stanza, XML_NS};
 
 /// Runs `f` under the counting allocator; returns (allocations, bytes) it made on this
 /// thread.
-fn counted<R>(f: impl FnOnce() -> R) -> (R, u64, u64) {
+fn counted<R>(f: impl FnOnce() -> R) -> (R, usize, usize) {
     let (r, a) = measure(f);
     (r, a.count, a.bytes)
 }
