@@ -14,86 +14,16 @@
 mod common;
 
 use common::*;
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::io::BufReader;
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use xmpp_stream::{Config, Event, Parser};
 
-/// Counts allocations (`alloc`, `alloc_zeroed` and `realloc` calls) and live heap bytes,
-/// with a resettable peak.
-struct Counting;
+/// The tests' counting allocator (per thread: this harness runs on one thread).
+#[path = "../tests/it/support/alloc.rs"]
+#[allow(dead_code)]
+mod counting;
 
-static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-fn grow(n: usize) {
-    let now = LIVE.fetch_add(n, Relaxed) + n;
-    PEAK.fetch_max(now, Relaxed);
-}
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged; the
-// counters are only bookkeeping.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            ALLOCS.fetch_add(1, Relaxed);
-            grow(layout.size());
-        }
-        p
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc_zeroed(layout) };
-        if !p.is_null() {
-            ALLOCS.fetch_add(1, Relaxed);
-            grow(layout.size());
-        }
-        p
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Relaxed);
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            ALLOCS.fetch_add(1, Relaxed);
-            if new_size >= layout.size() {
-                grow(new_size - layout.size());
-            } else {
-                LIVE.fetch_sub(layout.size() - new_size, Relaxed);
-            }
-        }
-        p
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocs() -> usize {
-    ALLOCS.load(Relaxed)
-}
-
-fn live() -> usize {
-    LIVE.load(Relaxed)
-}
-
-/// Starts a peak measurement; returns the baseline.
-fn peak_start() -> usize {
-    let now = live();
-    PEAK.store(now, Relaxed);
-    now
-}
-
-fn peak() -> usize {
-    PEAK.load(Relaxed)
-}
+use counting::{allocations as allocs, live, peak, peak_start};
 
 const CHUNK: usize = 4096;
 

@@ -200,8 +200,6 @@
 #![cfg_attr(feature = "minidom", doc = "[`minidom`]: crate::minidom")]
 #![cfg_attr(not(feature = "minidom"), doc = "[`minidom`]: #feature-flags")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
-#![deny(unsafe_code)]
-#![deny(clippy::undocumented_unsafe_blocks)]
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 

@@ -16,7 +16,7 @@ use xmpp_stream::{Arena, Config, Element, Event, Node, OwnedStanza, Parser, Stan
 
 /// Runs `f` under the counting allocator; returns (allocations, bytes) it made on this
 /// thread.
-fn counted<R>(f: impl FnOnce() -> R) -> (R, u64, u64) {
+fn counted<R>(f: impl FnOnce() -> R) -> (R, usize, usize) {
     let (r, a) = measure(f);
     (r, a.count, a.bytes)
 }

@@ -1,11 +1,14 @@
-//! The counting global allocator of the test binary, and [`measure`], which reports what a
-//! closure allocated.
+//! The counting global allocator of the test binary (and of the `alloc` bench, which
+//! includes this file by path), and [`measure`], which reports what a closure allocated.
 //!
 //! Tests run in parallel threads of one binary, so the counters are per thread: a test
 //! measures only what its own thread allocates, whatever the other tests do meanwhile.
 //! They are const-initialised thread-locals without destructors, read with `try_with`, so
 //! the allocator never allocates itself and works during thread teardown. The code under
 //! test runs on the measuring thread (the parser starts no threads).
+
+// The one place outside `src/scan` with unsafe code: implementing `GlobalAlloc` is unsafe.
+#![allow(unsafe_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -18,9 +21,9 @@ thread_local! {
     /// Highest `LIVE` since [`measure`] reset it.
     static PEAK: Cell<isize> = const { Cell::new(0) };
     /// Allocations and reallocations.
-    static COUNT: Cell<u64> = const { Cell::new(0) };
+    static COUNT: Cell<usize> = const { Cell::new(0) };
     /// Bytes asked for by those allocations and reallocations (the new size).
-    static BYTES: Cell<u64> = const { Cell::new(0) };
+    static BYTES: Cell<usize> = const { Cell::new(0) };
     /// Print a backtrace for every allocation inside [`measure`] (see [`trace_from_env`]).
     static TRACE: Cell<bool> = const { Cell::new(false) };
     /// Set while a trace is printed, so that printing does not trace itself.
@@ -36,7 +39,7 @@ fn note_alloc(size: usize) {
         let _ = PEAK.try_with(|p| p.set(p.get().max(now)));
     });
     let _ = COUNT.try_with(|c| c.set(c.get() + 1));
-    let _ = BYTES.try_with(|b| b.set(b.get() + size as u64));
+    let _ = BYTES.try_with(|b| b.set(b.get() + size));
     let on = |c: &'static std::thread::LocalKey<Cell<bool>>| c.try_with(Cell::get).unwrap_or(false);
     if on(&TRACE) && on(&MEASURING) && !on(&TRACING) {
         let _ = TRACING.try_with(|t| t.set(true));
@@ -101,9 +104,9 @@ pub struct Allocated {
     /// Highest live heap bytes above the level at the start.
     pub peak: usize,
     /// Number of allocations (and reallocations).
-    pub count: u64,
+    pub count: usize,
     /// Bytes those allocations and reallocations asked for.
-    pub bytes: u64,
+    pub bytes: usize,
 }
 
 /// Runs `f` and reports what it allocated on this thread.
@@ -130,4 +133,27 @@ pub fn measure<R>(f: impl FnOnce() -> R) -> (R, Allocated) {
 pub fn trace_from_env(var: &str) {
     let on = std::env::var_os(var).is_some();
     TRACE.with(|t| t.set(on));
+}
+
+/// Allocations (and reallocations) this thread has made so far.
+pub fn allocations() -> usize {
+    COUNT.with(Cell::get)
+}
+
+/// Live heap bytes this thread has allocated and not freed (0 if it freed more, e.g.
+/// memory another thread allocated).
+pub fn live() -> usize {
+    LIVE.with(Cell::get).max(0) as usize
+}
+
+/// Starts a peak measurement on this thread; returns the baseline ([`live`]).
+pub fn peak_start() -> usize {
+    let now = LIVE.with(Cell::get);
+    PEAK.with(|p| p.set(now));
+    now.max(0) as usize
+}
+
+/// Highest live heap bytes of this thread since [`peak_start`] (or [`measure`]).
+pub fn peak() -> usize {
+    PEAK.with(Cell::get).max(0) as usize
 }
