@@ -20,6 +20,8 @@
 //!   standalone (with the namespace declarations inherited from the stream header), or
 //!   re-targeted to another content namespace ([`Target`]).
 //! - [`WebSocketParser`]: RFC 7395 framing, one element per message, same views.
+//! - [`StreamLimits`]: the XEP-0478 `<limits/>` of stream features (`max-bytes`,
+//!   `idle-seconds`) read as a view; [`StreamLimitsSpec`] writes it.
 //!
 //! # No allocation per stanza
 //!
@@ -218,6 +220,7 @@ mod kind;
 mod owned;
 mod owned_event;
 mod stanza;
+mod stream_limits;
 mod websocket;
 mod writer;
 
@@ -228,6 +231,7 @@ pub use self::header::{ContentNamespace, HeaderCheck, StreamHeader, Version};
 pub use self::kind::{IqType, Kind, MessageType, PresenceType, StanzaType};
 pub use self::owned::{OwnedStanza, OwnedView};
 pub use self::owned_event::{OwnedEvent, OwnedHeader, OwnedHeaderView};
+pub use self::stream_limits::{StreamLimits, StreamLimitsError, StreamLimitsSpec};
 pub use self::websocket::{WebSocketParser, WsEvent};
 pub use self::writer::{
     escape_attr, escape_text, write_close, write_header, write_open, write_stanza,
@@ -267,4 +271,6 @@ pub mod ns {
     pub const DIALBACK: &str = "jabber:server:dialback";
     /// `urn:ietf:params:xml:ns:xmpp-framing`: WebSocket framing (RFC 7395).
     pub const FRAMING: &str = "urn:ietf:params:xml:ns:xmpp-framing";
+    /// `urn:xmpp:stream-limits:0`: stream limits advertisement (XEP-0478).
+    pub const STREAM_LIMITS: &str = "urn:xmpp:stream-limits:0";
 }
