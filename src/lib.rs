@@ -171,6 +171,16 @@
 //! `minidom::Element` back into bytes and [`OwnedStanza`]s, so a project built on
 //! xmpp-rs can read its streams with this crate and keep its stanza handling.
 //!
+//! ## Typed stanzas with xso (feature `xso`)
+//!
+//! The [`xso`] module builds [`xso::FromXml`](https://docs.rs/xso/0.4) values, such as
+//! `xmpp-parsers` 0.23's `Message`, `Presence`, `Iq` or `StreamFeatures`, straight from a
+//! view: `xmpp_stream::xso::from_element::<Message>(stanza)` replays the element as the
+//! `rxml` events xso's builders take (no DOM, no second parse), from an [`Element`], a
+//! [`Stanza`] (which inherits the stream header's `xml:lang`, as tokio-xmpp reads it) or
+//! an [`OwnedStanza`]. `xso::write_xso` writes an `AsXml` value with the crate's
+//! [`xmpp::Writer`].
+//!
 //! ## Feature flags
 //!
 //! No feature is on by default: the default build depends on `memchr`, `smallvec` and
@@ -180,6 +190,7 @@
 //! |---|---|---|
 //! | `tokio` | [`AsyncReader`], the [`codec`] module ([`XmppCodec`], [`Packet`]) | `tokio` (no runtime features), `tokio-util` (`codec`), `bytes` |
 //! | `minidom` | the [`minidom`] module | `minidom` 0.19 |
+//! | `xso` | the [`xso`] module | `xso` 0.4, `rxml` 0.14 (no default features) |
 //!
 //! ## Byte order mark
 //! RFC 6120 section 11.6 says entities MUST NOT send a byte order mark; a leading UTF-8 BOM
@@ -199,6 +210,8 @@
 #![cfg_attr(not(feature = "tokio"), doc = "[`codec`]: #feature-flags")]
 #![cfg_attr(feature = "minidom", doc = "[`minidom`]: crate::minidom")]
 #![cfg_attr(not(feature = "minidom"), doc = "[`minidom`]: #feature-flags")]
+#![cfg_attr(feature = "xso", doc = "[`xso`]: crate::xso")]
+#![cfg_attr(not(feature = "xso"), doc = "[`xso`]: #feature-flags")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
@@ -226,6 +239,9 @@ mod scan;
 mod tree;
 mod window;
 pub mod xmpp;
+#[cfg(feature = "xso")]
+#[cfg_attr(docsrs, doc(cfg(feature = "xso")))]
+pub mod xso;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -22,6 +22,8 @@
 //!   standalone (with the namespace declarations inherited from the stream header), or
 //!   re-targeted to another content namespace ([`Target`]).
 //! - [`WebSocketParser`]: RFC 7395 framing, one element per message, same views.
+//! - [`StreamLimits`]: the XEP-0478 `<limits/>` of stream features (`max-bytes`,
+//!   `idle-seconds`) read as a view; [`StreamLimitsSpec`] writes it.
 //!
 //! # No allocation per stanza
 //!
@@ -220,12 +222,14 @@ mod error;
 mod header;
 mod kind;
 mod stanza;
+mod stream_limits;
 mod websocket;
 mod writer;
 
 pub use self::error::{StanzaError, StanzaErrorCondition, StanzaErrorType, StreamError};
 pub use self::header::{ContentNamespace, HeaderCheck, StreamHeader, Version};
 pub use self::kind::{IqType, Kind, MessageType, PresenceType, StanzaType};
+pub use self::stream_limits::{StreamLimits, StreamLimitsError, StreamLimitsSpec};
 pub use self::websocket::{WebSocketParser, WsEvent};
 pub use self::writer::{
     write_close, write_header, write_open, write_stanza, write_stream_error, write_ws_close,
@@ -266,4 +270,6 @@ pub mod ns {
     pub const DIALBACK: &str = "jabber:server:dialback";
     /// `urn:ietf:params:xml:ns:xmpp-framing`: WebSocket framing (RFC 7395).
     pub const FRAMING: &str = "urn:ietf:params:xml:ns:xmpp-framing";
+    /// `urn:xmpp:stream-limits:0`: stream limits advertisement (XEP-0478).
+    pub const STREAM_LIMITS: &str = "urn:xmpp:stream-limits:0";
 }

@@ -15,7 +15,9 @@
 //! - `hostile`: hostile peers, bounded in memory and work;
 //! - `no_alloc`: no allocation per stanza in steady state;
 //! - `regressions`: one test per fuzzer finding;
-//! - `minidom` (feature `minidom`): conversions to and from `minidom::Element`.
+//! - `minidom` (feature `minidom`): conversions to and from `minidom::Element`;
+//! - `owned`: owned stanzas and headers, their views and storage reuse;
+//! - `xso` (feature `xso`): views replayed into xmpp-parsers' builders equal its own parses.
 
 mod support;
 
@@ -32,3 +34,5 @@ mod regressions;
 mod rfc6120;
 mod views;
 mod xmlconf;
+#[cfg(feature = "xso")]
+mod xso;
