@@ -244,6 +244,9 @@ def write_captures(tap_log, facts, outdir, name):
     """The seed client's connection, both directions, one file per stream (cut at
     restarts), each with the expat oracle's dump beside it (.jsonl)."""
     os.makedirs(outdir, exist_ok=True)
+    for old in os.listdir(outdir):
+        if old.startswith(name + "."):
+            os.remove(os.path.join(outdir, old))
     written = []
     for dr in ("c2s", "s2c"):
         f = facts["conns"]["client"][dr]

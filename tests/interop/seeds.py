@@ -264,6 +264,42 @@ def run_pair(args, server, port, client, acct, tmux, workdir):
             tap.stop()
 
 
+README = """\
+# corpus/captures/
+
+Real XMPP traffic of the seed clients, recorded by `tests/interop/seeds.sh --captures
+corpus/captures` (between xmpptap and the server, by tests/interop/passthru.py) on
+127.0.0.1, plaintext, with throwaway accounts: one seed client's connection per pair, both
+directions, cut at stream restarts (`NAME.c2s.1.xml` is the client's first stream up to
+its SASL exchange, `NAME.c2s.2.xml` the stream after the restart; a restart's fresh
+`<?xml?>` goes with the new stream). Beside each `.xml` is the expat oracle's dump
+(`tools/expat_dump.py FILE > FILE.jsonl`), which `tests/captures.rs` compares with the
+crate's parse (whole, one byte per feed, odd pieces; and each direction put back together
+across its restarts). The scenario: log in, roster, available presence, away with a status
+text, one chat message each way (non-ASCII, `<&>`, `]]>`, entity-like text, emoji), quit
+(see tests/interop/seeds.py). Ids, nonces and SASL exchanges are those of the recorded run;
+the passwords are the test's own.
+
+Regenerate: `sudo tests/interop/seeds.sh --captures corpus/captures` (as root; it also
+rewrites this file). Some clients send whitespace keepalives and timestamps, so a new run
+never gives the same bytes: commit a regeneration only with the test passing.
+
+| pair | server | client | files | bytes c2s / s2c | stanzas c2s / s2c |
+| --- | --- | --- | --- | ---: | ---: |
+"""
+
+
+def write_readme(outdir, made):
+    rows = []
+    for server, sver, client, cver, f in made:
+        k = f["conns"]["client"]
+        rows.append(f"| `{server}-{client}` | {server} {sver} | {client} {cver} | "
+                    f"{len(f['captures'])} | {k['c2s']['bytes']} / {k['s2c']['bytes']} | "
+                    f"{sum(k['c2s']['kinds'].values())} / {sum(k['s2c']['kinds'].values())} |")
+    with open(os.path.join(outdir, "README.md"), "w") as fh:
+        fh.write(README + "\n".join(rows) + "\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tap", required=True)
@@ -281,6 +317,7 @@ def main():
     accts = accounts(clients)
     tmux = seed_clients.Tmux(workdir)
     results = []
+    made = []
     try:
         for server in servers:
             sdir = os.path.join(workdir, server, "server")
@@ -308,10 +345,14 @@ def main():
                     results.append((label, False, fails[0].splitlines()[0][:200], secs))
                 else:
                     results.append((label, True, facts["summary"], secs))
+                    if args.captures:
+                        made.append((server, sver, client, cver, facts))
             if stop_server(sdir) != 0:
                 results.append((f"{server} stop", False, "server processes left", 0))
     finally:
         tmux.shutdown()
+    if args.captures and made:
+        write_readme(args.captures, made)
     npass = sum(1 for r in results if r[1])
     nskip = sum(1 for r in results if r[1] is None)
     for label, ok, detail, secs in results:
