@@ -313,7 +313,98 @@ class Poezio(Driver):
         self._type("/quit")
 
 
-DRIVERS = {c.name: c for c in (Mcabber, Profanity, Nbxmpp, Poezio)}
+class Finch(Driver):
+    """finch 2.14 (libpurple, the Pidgin core) in tmux, acted on through libpurple's D-Bus
+    API on a private session bus: its gnt widgets take keys by focus, and focus after a
+    combo-box choice is not predictable from outside (tried: the same key sequence sent
+    the status text to different widgets). The screen is still read with capture-pane.
+
+    libpurple treats outgoing text as HTML, so the driver escapes what it sends; the
+    connection security is `opportunistic_tls` (finch has no "off": without STARTTLS on
+    offer it stays plaintext)."""
+    name = package = "finch"
+    BUS = "im.pidgin.purple.PurpleService"
+
+    def start(self):
+        import html
+        self._esc = lambda t: html.escape(t, quote=False)
+        a = self.acct
+        os.makedirs(os.path.join(self.dir, ".purple"), exist_ok=True)
+        security = "require_tls" if a.get("tls") else "opportunistic_tls"
+        with open(os.path.join(self.dir, ".purple/accounts.xml"), "w") as f:
+            f.write(f"""<?xml version='1.0' encoding='UTF-8' ?>
+<account version='1.0'><account>
+ <protocol>prpl-jabber</protocol><name>{a['jid']}/seed</name><password>{a['password']}</password>
+ <settings>
+  <setting name='connect_server' type='string'>127.0.0.1</setting>
+  <setting name='port' type='int'>{a['port']}</setting>
+  <setting name='connection_security' type='string'>{security}</setting>
+  <setting name='auth_plain_in_clear' type='bool'>1</setting>
+ </settings>
+ <settings ui='gnt-purple'><setting name='auto-login' type='bool'>1</setting></settings>
+</account></account>
+""")
+        self.bus_addr = f"unix:path={self.dir}/bus"
+        self.bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", f"--address={self.bus_addr}"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while not os.path.exists(f"{self.dir}/bus"):
+            if time.monotonic() > deadline or self.bus.poll() is not None:
+                raise RuntimeError("dbus-daemon did not start")
+            time.sleep(0.05)
+        env = utf8_env(self.dir)
+        env["DBUS_SESSION_BUS_ADDRESS"] = self.bus_addr
+        self.tmux.new(self.session, ["finch"], env)
+
+    def _call(self, method, *args):
+        r = subprocess.run(["dbus-send", f"--bus={self.bus_addr}", "--print-reply=literal",
+                            f"--dest={self.BUS}", "/im/pidgin/purple/PurpleObject",
+                            f"im.pidgin.purple.PurpleInterface.{method}", *args],
+                           capture_output=True, text=True, timeout=20)
+        if r.returncode != 0:
+            raise RuntimeError(f"finch D-Bus {method}: {r.stderr.strip()}")
+        out = r.stdout.split()
+        return out[-1] if out else None
+
+    def _account(self):
+        return self._call("PurpleAccountsGetAllActive").strip("]")
+
+    def set_away(self, text):
+        # what arrives is read from libpurple's plain-text IM log (the gnt window wraps
+        # long lines itself, so a token can be split on the screen)
+        self._call("PurplePrefsSetString", "string:/purple/logging/format", "string:txt")
+        self._call("PurplePrefsSetBool", "string:/purple/logging/log_ims", "int32:1")
+        st = self._call("PurpleSavedstatusNew", "string:", "int32:5")  # PURPLE_STATUS_AWAY
+        self._call("PurpleSavedstatusSetMessage", f"int32:{st}", f"string:{self._esc(text)}")
+        self._call("PurpleSavedstatusActivate", f"int32:{st}")
+
+    def send(self, to, body):
+        acct = self._call("PurpleAccountsFindConnected", f"string:{self.acct['jid']}/seed",
+                          "string:prpl-jabber")
+        conv = self._call("PurpleConversationNew", "int32:1", f"int32:{acct}", f"string:{to}")
+        im = self._call("PurpleConvIm", f"int32:{conv}")
+        self._call("PurpleConvImSend", f"int32:{im}", f"string:{self._esc(body)}")
+
+    def received(self, token):
+        logs = os.path.join(self.dir, ".purple/logs")
+        for root, _dirs, files in os.walk(logs):
+            for fn in files:
+                with open(os.path.join(root, fn), encoding="utf-8", errors="replace") as f:
+                    if token in f.read():
+                        return True
+        return False
+
+    def quit(self):
+        self._call("PurpleCoreQuit")
+
+    def stop(self):
+        super().stop()
+        if getattr(self, "bus", None) is not None and self.bus.poll() is None:
+            self.bus.terminate()
+            self.bus.wait(10)
+
+
+DRIVERS = {c.name: c for c in (Mcabber, Profanity, Nbxmpp, Poezio, Finch)}
 
 
 if __name__ == "__main__":

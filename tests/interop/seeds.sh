@@ -24,7 +24,7 @@ if [ -z "${XMPP_INTEROP_UNDER_REAPER:-}" ]; then
 fi
 
 servers=prosody,jabberd2
-clients=mcabber,profanity,nbxmpp,poezio
+clients=mcabber,profanity,nbxmpp,poezio,finch
 captures=""
 keep=0
 while [ $# -gt 0 ]; do
@@ -50,6 +50,7 @@ pkgs="tmux ${servers//,/ }"
 for c in ${clients//,/ }; do
     case "$c" in
         nbxmpp) pkgs="$pkgs python3-nbxmpp python3-gi" ;;
+        finch) pkgs="$pkgs finch dbus-daemon dbus-bin" ;;
         *) pkgs="$pkgs $c" ;;
     esac
 done
