@@ -244,6 +244,25 @@ VirtualHost "{host}"
 """
 
 
+def write_prosody_rosters(d, host, pairs, user):
+    """Mutual contacts (subscription both) in Prosody's internal roster storage
+    (data/HOST/roster/USER.dat; names must be [A-Za-z0-9] so that no %-encoding applies)."""
+    items = {}
+    for a, b in pairs:
+        items.setdefault(a, []).append(b)
+        items.setdefault(b, []).append(a)
+    for owner, others in items.items():
+        if not (owner + host.replace(".", "")).isalnum():
+            raise RuntimeError(f"roster seeding needs alphanumeric names, not {owner!r}@{host!r}")
+        path = f"{d}/data/{host}/roster"
+        os.makedirs(path, exist_ok=True)
+        body = "".join(f'\t["{o}@{host}"] = {{ ["subscription"] = "both"; ["groups"] = {{}}; '
+                       f'["name"] = "{o}"; }};\n' for o in others)
+        with open(f"{path}/{owner}.dat", "w") as f:
+            f.write("return {\n\t[false] = { [\"version\"] = 1; };\n" + body + "};\n")
+    chown_tree(f"{d}/data", user)
+
+
 def start_prosody(args, d):
     user = "prosody"
     port = args.port or free_port()
@@ -258,6 +277,7 @@ def start_prosody(args, d):
     # Register before starting: prosodyctl writes the internal storage directly.
     for u, pw in args.users:
         run(as_user(user, ["prosodyctl", "--config", cfg, "register", u, args.host, pw]))
+    write_prosody_rosters(d, args.host, getattr(args, "roster", []), user)
     out = open(f"{d}/prosody.stdout", "w")
     proc = subprocess.Popen(as_user(user, ["prosody", "--config", cfg]),
                             stdout=out, stderr=subprocess.STDOUT,
@@ -430,12 +450,15 @@ def cmd_stop(d):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("action", choices=["start", "stop", "status"])
-    ap.add_argument("server", nargs="?", choices=["prosody", "ejabberd"])
+    ap.add_argument("server", nargs="?", choices=["prosody", "ejabberd", "jabberd2"])
     ap.add_argument("--dir", required=True)
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--host", default="localhost")
     ap.add_argument("--user", action="append", default=[],
                     help="USER:PASSWORD (repeatable; default romeo/juliet)")
+    ap.add_argument("--roster", action="append", default=[],
+                    help="A:B: make users A and B mutual contacts (subscription both) before "
+                         "start (prosody, jabberd2; repeatable)")
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("--loglevel", default="info")
     args = ap.parse_args()
@@ -476,11 +499,16 @@ def main():
         return 1
     t0 = time.time()
     try:
-        port = (start_prosody if args.server == "prosody" else start_ejabberd)(args, d)
+        args.roster = [tuple(r.split(":", 1)) for r in args.roster]
+        if args.server == "jabberd2":
+            import jabberd2  # tests/interop/jabberd2.py
+            port = jabberd2.start(args, d, sys.modules[__name__])
+        else:
+            port = (start_prosody if args.server == "prosody" else start_ejabberd)(args, d)
     except Exception as e:
         log(f"start {args.server} failed: {e}")
         for name in ("prosody.log", "prosody.stdout", "ejabberd.stdout", "logs/ejabberd.log",
-                     "logs/error.log"):
+                     "logs/error.log", "router.log", "sm.log", "c2s.log"):
             p = os.path.join(d, name)
             if os.path.exists(p):
                 with open(p, errors="replace") as f:

@@ -40,7 +40,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
     command -v apt-get >/dev/null || skip "apt-get not available (not a Debian machine); cannot install ${missing[*]}"
     out="$(mktemp)"
     log "apt-get update"
-    if ! timeout 300 apt-get update -q >"$out" 2>&1 || grep -qE '^(W|E): (Failed to fetch|Some index files failed)' "$out"; then
+    if ! timeout 1200 apt-get -o DPkg::Lock::Timeout=900 update -q >"$out" 2>&1 || grep -qE '^(W|E): (Failed to fetch|Some index files failed)' "$out"; then
         cat "$out" >&2
         if looks_unreachable "$out"; then rm -f "$out"; skip "Debian package archive unreachable (apt-get update failed)"; fi
         rm -f "$out"; die "apt-get update failed"
@@ -67,7 +67,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 
     log "apt-get install ${missing[*]}"
     t0=$(date +%s)
-    DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -q --no-install-recommends \
+    DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get -o DPkg::Lock::Timeout=900 install -y -q --no-install-recommends \
         -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
         "${missing[@]}" >"$out" 2>&1
     rc=$?

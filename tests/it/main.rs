@@ -8,6 +8,7 @@
 //!   the events and error of one whole feed;
 //! - `corpus`: the bundled corpus against the expat oracle's golden dumps, the fault
 //!   files, and the shared external excerpts;
+//! - `captures`: real traffic of the seed clients and servers against the expat oracle;
 //! - `rfc6120`: the RFC 6120 section 9 examples with implicit and explicit restarts;
 //! - `xmlconf`: the W3C XML conformance suite (`../shared/xmlconf`);
 //! - `views`: the XMPP views, owned copies, writer and WebSocket framing against the dump;
@@ -21,6 +22,7 @@
 
 mod support;
 
+mod captures;
 mod chunking;
 mod corpus;
 mod drivers;
