@@ -6,9 +6,9 @@
 
 use crate::error::{err, Error, ErrorKind};
 use crate::limits::{Limit, Limits};
-use crate::ns::{Resolver, STREAMS_NS};
+use crate::ns::Resolver;
 use crate::scan::{Context, Outside};
-use crate::tree::{Builder, StoredTree};
+use crate::tree::{Builder, StoredTree, STREAMS_NS};
 
 /// What the parser is reading: an XMPP stream or a plain XML document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

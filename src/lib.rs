@@ -257,8 +257,6 @@ pub use crate::frame::Mode;
 #[doc(inline)]
 pub use crate::limits::{Limit, Limits};
 #[doc(inline)]
-pub use crate::ns::{XMLNS_NS, XML_NS};
-#[doc(inline)]
 pub use crate::owned_event::{OwnedEvent, OwnedHeader, OwnedHeaderView};
 #[doc(inline)]
 pub use crate::parser::{Config, Event, Parser};
@@ -266,3 +264,5 @@ pub use crate::parser::{Config, Event, Parser};
 pub use crate::tree::{
     Arena, Attribute, Attributes, Element, Node, Nodes, OwnedStanza, OwnedView, Stanza, Text,
 };
+#[doc(inline)]
+pub use crate::tree::{XMLNS_NS, XML_NS};

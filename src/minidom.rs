@@ -40,8 +40,8 @@
 use crate::error::Error;
 use crate::frame::Mode;
 use crate::limits::Limits;
-use crate::ns::XML_NS;
 use crate::parser::{Config, Event, Parser};
+use crate::tree::XML_NS;
 use crate::tree::{Element, Node, Nodes, OwnedStanza, Stanza};
 use crate::xmpp::Writer;
 use ::minidom::rxml::{Namespace, NcName};
@@ -247,7 +247,7 @@ pub fn to_owned_stanza(e: &DomElement) -> Result<OwnedStanza, Error> {
     match p.next_event()? {
         Some(Event::Stanza(s)) => Ok(OwnedStanza::new(&s)),
         _ => Err(p.finish().err().unwrap_or(Error::new(
-            crate::ErrorKind::UnexpectedEof,
+            crate::error::ErrorKind::UnexpectedEof,
             bytes.len() as u64,
         ))),
     }

@@ -32,11 +32,12 @@
 //! reuse one and want no allocation at all.
 
 use super::arena::Arena;
+use super::names::{NsTable, NS_NONE, NS_XML, XML_NS};
+use super::records::{AttrRec, NodeRec, Tree, NONE};
 use super::stanza::{Context, Stanza};
-use super::view::{Element, TreeRef};
-use super::{AttrRec, NodeRec, Tree, NONE};
+use super::stored::StoredStanza;
+use super::view::Element;
 use crate::escape::escape_attr;
-use crate::ns::{NsTable, NS_NONE, NS_XML, XML_NS};
 use crate::scan::F_REF;
 use bumpalo::Bump;
 use core::fmt;
@@ -73,20 +74,7 @@ use smallvec::SmallVec;
 /// ```
 #[derive(Clone)]
 pub struct OwnedStanza {
-    /// The stanza's bytes, then the reduced header's start tag.
-    bytes: Vec<u8>,
-    /// The stanza's records, then the reduced header's.
-    tree: Tree,
-    ns: NsTable,
-    stanza_len: u32,
-    stanza_nodes: u32,
-    stanza_attrs: u32,
-    /// Node index of the reduced header, or `NONE`.
-    scope: u32,
-    /// Whether the reduced header encloses the stanza (it stands for a stream header,
-    /// whose declarations are in scope) rather than a WebSocket `<open/>`.
-    encloses: bool,
-    offset: u64,
+    s: StoredStanza,
 }
 
 /// A view of an [`OwnedStanza`] with its own arena for decoded text (see
@@ -166,18 +154,20 @@ impl OwnedStanza {
             }
         }
         let mut o = OwnedStanza {
-            bytes: Vec::with_capacity(doc.src.len() + extra_bytes),
-            tree: Tree {
-                nodes: Vec::with_capacity(n + scope.is_some() as usize),
-                attrs: Vec::with_capacity(a + extra_attrs),
+            s: StoredStanza {
+                bytes: Vec::with_capacity(doc.src.len() + extra_bytes),
+                tree: Tree {
+                    nodes: Vec::with_capacity(n + scope.is_some() as usize),
+                    attrs: Vec::with_capacity(a + extra_attrs),
+                },
+                ns: NsTable::with_capacity(names, text),
+                stanza_len: 0,
+                stanza_nodes: 0,
+                stanza_attrs: 0,
+                scope: NONE,
+                encloses: false,
+                offset: 0,
             },
-            ns: NsTable::with_capacity(names, text),
-            stanza_len: 0,
-            stanza_nodes: 0,
-            stanza_attrs: 0,
-            scope: NONE,
-            encloses: false,
-            offset: 0,
         };
         o.assign(stanza);
         o
@@ -186,15 +176,7 @@ impl OwnedStanza {
     /// An empty value for [`assign`](Self::assign) to fill; its views must not be used.
     pub(crate) fn empty() -> OwnedStanza {
         OwnedStanza {
-            bytes: Vec::new(),
-            tree: Tree::default(),
-            ns: NsTable::default(),
-            stanza_len: 0,
-            stanza_nodes: 0,
-            stanza_attrs: 0,
-            scope: NONE,
-            encloses: false,
-            offset: 0,
+            s: StoredStanza::default(),
         }
     }
 
@@ -218,29 +200,29 @@ impl OwnedStanza {
         let doc = stanza.tree();
         let (nodes, attrs) = stanza.records();
         let (n_nodes, n_attrs) = (nodes.len(), attrs.len());
-        self.bytes.clear();
-        self.bytes.extend_from_slice(doc.src);
-        self.tree.clear();
-        self.tree.nodes.extend_from_slice(nodes);
-        self.tree.attrs.extend_from_slice(attrs);
-        self.ns.reset();
+        self.s.bytes.clear();
+        self.s.bytes.extend_from_slice(doc.src);
+        self.s.tree.clear();
+        self.s.tree.nodes.extend_from_slice(nodes);
+        self.s.tree.attrs.extend_from_slice(attrs);
+        self.s.ns.reset();
         let mut map = IdMap::new();
-        for node in &mut self.tree.nodes {
+        for node in &mut self.s.tree.nodes {
             if node.is_element {
-                node.ns = remap(&mut map, &mut self.ns, doc.ns, node.ns);
+                node.ns = remap(&mut map, &mut self.s.ns, doc.ns, node.ns);
             }
         }
-        for attr in &mut self.tree.attrs {
+        for attr in &mut self.s.tree.attrs {
             if !attr.is_decl {
-                attr.ns = remap(&mut map, &mut self.ns, doc.ns, attr.ns);
+                attr.ns = remap(&mut map, &mut self.s.ns, doc.ns, attr.ns);
             }
         }
-        self.stanza_len = doc.src.len() as u32;
-        self.stanza_nodes = n_nodes as u32;
-        self.stanza_attrs = n_attrs as u32;
-        self.offset = stanza.offset();
-        self.scope = NONE;
-        self.encloses = stanza.enclosing_header().is_some();
+        self.s.stanza_len = doc.src.len() as u32;
+        self.s.stanza_nodes = n_nodes as u32;
+        self.s.stanza_attrs = n_attrs as u32;
+        self.s.offset = stanza.offset();
+        self.s.scope = NONE;
+        self.s.encloses = stanza.enclosing_header().is_some();
         if let Some(h) = stanza.header() {
             self.push_reduced_header(stanza, &h);
         }
@@ -248,28 +230,28 @@ impl OwnedStanza {
 
     /// Appends the reduced header standing for `h` (see the module docs).
     fn push_reduced_header(&mut self, stanza: &Stanza<'_>, h: &Element<'_>) {
-        let base = self.bytes.len();
+        let base = self.s.bytes.len();
         let rel = |bytes: &Vec<u8>| (bytes.len() - base) as u32;
-        self.bytes.push(b'<');
-        self.bytes.extend_from_slice(h.qname().as_bytes());
-        let first_attr = self.tree.attrs.len() as u32;
+        self.s.bytes.push(b'<');
+        self.s.bytes.extend_from_slice(h.qname().as_bytes());
+        let first_attr = self.s.tree.attrs.len() as u32;
         let add = |this: &mut OwnedStanza, prefix: &str, local: &str, value: &str| {
-            this.bytes.push(b' ');
-            let name_start = rel(&this.bytes);
+            this.s.bytes.push(b' ');
+            let name_start = rel(&this.s.bytes);
             let prefix_len = prefix.len() as u32;
-            this.bytes.extend_from_slice(prefix.as_bytes());
+            this.s.bytes.extend_from_slice(prefix.as_bytes());
             if !prefix.is_empty() {
-                this.bytes.push(b':');
+                this.s.bytes.push(b':');
             }
-            this.bytes.extend_from_slice(local.as_bytes());
-            let name_len = rel(&this.bytes) - name_start;
-            this.bytes.extend_from_slice(b"='");
-            let value_start = rel(&this.bytes);
-            let escaped = push_attr_value(&mut this.bytes, value);
-            let value_len = rel(&this.bytes) - value_start;
-            this.bytes.push(b'\'');
+            this.s.bytes.extend_from_slice(local.as_bytes());
+            let name_len = rel(&this.s.bytes) - name_start;
+            this.s.bytes.extend_from_slice(b"='");
+            let value_start = rel(&this.s.bytes);
+            let escaped = push_attr_value(&mut this.s.bytes, value);
+            let value_len = rel(&this.s.bytes) - value_start;
+            this.s.bytes.push(b'\'');
             let is_decl = prefix == "xmlns" || (prefix.is_empty() && local == "xmlns");
-            this.tree.attrs.push(AttrRec {
+            this.s.tree.attrs.push(AttrRec {
                 name_start,
                 name_len,
                 prefix_len,
@@ -282,7 +264,7 @@ impl OwnedStanza {
         };
         // The header's declarations, in its order: its own name's, and when the stanza
         // inherits them, the default (content) namespace and the prefixes it uses.
-        let inherits = self.encloses;
+        let inherits = self.s.encloses;
         for (p, uri) in h.ns_decls() {
             let keep = p == h.prefix()
                 || (inherits && p.is_none())
@@ -297,15 +279,15 @@ impl OwnedStanza {
         if let Some(lang) = h.attr(XML_NS, "lang") {
             add(self, "xml", "lang", lang);
         }
-        self.bytes.push(b'>');
-        let attr_count = self.tree.attrs.len() as u32 - first_attr;
-        let ns = self.ns.push(h.ns());
-        self.scope = self.tree.nodes.len() as u32;
-        self.tree.nodes.push(NodeRec {
+        self.s.bytes.push(b'>');
+        let attr_count = self.s.tree.attrs.len() as u32 - first_attr;
+        let ns = self.s.ns.push(h.ns());
+        self.s.scope = self.s.tree.nodes.len() as u32;
+        self.s.tree.nodes.push(NodeRec {
             is_element: true,
             flags: 0,
             start: 0,
-            end: rel(&self.bytes),
+            end: rel(&self.s.bytes),
             name_len: h.qname().len() as u32,
             prefix_len: h.prefix().map_or(0, |p| p.len() as u32),
             ns,
@@ -316,44 +298,15 @@ impl OwnedStanza {
         });
     }
 
-    fn doc_in<'a>(&'a self, arena: &'a Bump) -> TreeRef<'a> {
-        TreeRef {
-            src: &self.bytes[..self.stanza_len as usize],
-            tree: &self.tree,
-            ns: &self.ns,
-            arena,
-        }
+    /// The context a stanza read beside this one sees (WebSocket framing: this is the
+    /// `<open/>`).
+    pub(crate) fn as_open(&self) -> Context<'_> {
+        Context::Open(&self.s)
     }
 
     /// The root element, decoding text into `arena`.
     pub(crate) fn root_in<'a>(&'a self, arena: &'a Bump) -> Element<'a> {
-        self.doc_in(arena).root()
-    }
-
-    /// The reduced header, decoding text into `arena`.
-    pub(crate) fn reduced_header_in<'a>(&'a self, arena: &'a Bump) -> Option<Element<'a>> {
-        (self.scope != NONE).then(|| {
-            TreeRef {
-                src: &self.bytes[self.stanza_len as usize..],
-                tree: &self.tree,
-                ns: &self.ns,
-                arena,
-            }
-            .element(self.scope)
-        })
-    }
-
-    /// Whether the reduced header encloses the stanza (see the field).
-    pub(crate) fn header_encloses(&self) -> bool {
-        self.encloses
-    }
-
-    /// The records of the stanza (the reduced header's follow them).
-    pub(crate) fn stanza_records(&self) -> (&[NodeRec], &[AttrRec]) {
-        (
-            &self.tree.nodes[..self.stanza_nodes as usize],
-            &self.tree.attrs[..self.stanza_attrs as usize],
-        )
+        self.s.root_in(arena)
     }
 
     /// The stanza view, decoding text into the caller's `arena` (which the caller may
@@ -377,9 +330,9 @@ impl OwnedStanza {
     /// ```
     pub fn stanza_in<'a>(&'a self, arena: &'a Arena) -> Stanza<'a> {
         Stanza::new(
-            self.doc_in(arena.bump()),
-            self.offset,
-            Context::Reduced(self),
+            self.s.tree_in(arena.bump()),
+            self.s.offset,
+            Context::Reduced(&self.s),
         )
     }
 
@@ -393,17 +346,17 @@ impl OwnedStanza {
 
     /// The stanza's exact bytes.
     pub fn raw(&self) -> &[u8] {
-        &self.bytes[..self.stanza_len as usize]
+        &self.s.bytes[..self.s.stanza_len as usize]
     }
 
     /// The stream offset the stanza was read at.
     pub fn offset(&self) -> u64 {
-        self.offset
+        self.s.offset
     }
 
     /// Heap bytes held.
     pub fn heap_bytes(&self) -> usize {
-        self.bytes.capacity() + self.tree.heap_bytes() + self.ns.heap_bytes()
+        self.s.bytes.capacity() + self.s.tree.heap_bytes() + self.s.ns.heap_bytes()
     }
 }
 
@@ -417,9 +370,9 @@ impl fmt::Debug for OwnedStanza {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let arena = Bump::new();
         f.debug_struct("OwnedStanza")
-            .field("offset", &self.offset)
+            .field("offset", &self.s.offset)
             .field("root", &self.root_in(&arena))
-            .field("header", &self.reduced_header_in(&arena))
+            .field("header", &self.s.reduced_header_in(&arena))
             .finish()
     }
 }

@@ -6,10 +6,10 @@
 //! The XMPP reading of a stanza (kind, addressing, types, errors) is added by the
 //! [`xmpp`](crate::xmpp) layer as further methods of the same type.
 
-use super::owned::OwnedStanza;
+use super::names::XML_NS;
+use super::records::{AttrRec, NodeRec};
+use super::stored::{StoredStanza, StoredTree};
 use super::view::{Attribute, Attributes, Element, TreeRef};
-use super::{AttrRec, NodeRec, StoredTree};
-use crate::ns::XML_NS;
 use core::fmt;
 
 /// What stands for the stream root of a stanza, whose namespace declarations and
@@ -22,10 +22,10 @@ pub(crate) enum Context<'a> {
     /// The live stream header of a parser (its ids refer to the stanza's table).
     Header(&'a StoredTree),
     /// The reduced header an owned stanza keeps (the stanza is that owned stanza).
-    Reduced(&'a OwnedStanza),
+    Reduced(&'a StoredStanza),
     /// The root of an owned element standing beside the stanza: the stored `<open/>` of
     /// WebSocket framing (its declarations are not in scope for the stanza).
-    Open(&'a OwnedStanza),
+    Open(&'a StoredStanza),
 }
 
 /// A complete stanza: its root element, its exact input bytes and what is in scope for
@@ -94,7 +94,7 @@ impl<'a> Stanza<'a> {
     pub(crate) fn enclosing_header(&self) -> Option<Element<'a>> {
         let encloses = match self.context {
             Context::Header(_) => true,
-            Context::Reduced(o) => o.header_encloses(),
+            Context::Reduced(o) => o.encloses,
             Context::None | Context::Open(_) => false,
         };
         if encloses {

@@ -4,9 +4,9 @@
 //! parser's per-event arena (reset when the next event is read), so reading a view never
 //! touches the heap once the arena has grown.
 
-use super::{AttrRec, NodeRec, Tree, NONE};
+use super::names::NsTable;
+use super::records::{AttrRec, NodeRec, Tree, NONE};
 use crate::decode::{decode_attr, decode_text, Push};
-use crate::ns::NsTable;
 use bumpalo::Bump;
 use core::fmt;
 

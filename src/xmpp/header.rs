@@ -4,8 +4,8 @@
 
 use super::ns;
 use crate::condition::Condition;
-use crate::ns::{STREAMS_NS, XML_NS};
 use crate::tree::Element;
+use crate::tree::{STREAMS_NS, XML_NS};
 use core::fmt;
 
 /// An XMPP version, `major.minor` (RFC 6120 section 4.7.5). Ordered by major, then

@@ -2,7 +2,7 @@
 //! ([`StanzaType`]). Pure classification of names and attribute values.
 
 use super::ns;
-use crate::ns::STREAMS_NS;
+use crate::tree::STREAMS_NS;
 use core::fmt;
 
 /// What a depth-1 element is: one of the three stanzas, a stream-level element, one of

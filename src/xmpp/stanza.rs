@@ -104,7 +104,7 @@ impl<'a> Stanza<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ns::STREAMS_NS;
+    use crate::tree::STREAMS_NS;
     use crate::xmpp::ns;
     use crate::{Config, Event, Mode, Parser};
 

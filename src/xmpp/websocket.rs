@@ -143,7 +143,7 @@ impl WebSocketParser {
         }
         // The <open/> stands beside the stanza: its declarations are not in scope.
         let context = if self.has_open {
-            Context::Open(&self.open)
+            self.open.as_open()
         } else {
             Context::None
         };

@@ -9,8 +9,8 @@ use super::header::Version;
 use super::ns;
 use crate::condition::Condition;
 use crate::escape::{escape_attr, escape_text};
-use crate::ns::{STREAMS_NS, XML_NS};
 use crate::tree::{Element, Node, Nodes, Stanza};
+use crate::tree::{STREAMS_NS, XML_NS};
 use smallvec::SmallVec;
 
 fn push_attr(out: &mut Vec<u8>, qname: &str, value: &str) {
