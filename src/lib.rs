@@ -58,8 +58,10 @@
 //! The [`io`] module does the reading for you: [`io::Reader`] drives a parser from any
 //! [`std::io::Read`] (a `TcpStream`, a file, stdin), reading into the parser's buffer only
 //! when it needs bytes, and [`AsyncReader`] (feature `tokio`) does the same over a
-//! `tokio::io::AsyncRead`. Both lend events like the parser, and report one
-//! [`io::ReadError`] (an I/O error or a parse [`Error`]).
+//! `tokio::io::AsyncRead`. Both lend events like the parser, have the same methods, and
+//! report one [`io::ReadError`] (an I/O error or a parse [`Error`]). For another runtime,
+//! [`Parser::advance`] and [`Parser::take_event`] (the two halves of `next_event`) are
+//! what the crate's own drivers are written with.
 //!
 //! ```
 //! use xmpp_stream::io::Reader;
