@@ -154,7 +154,7 @@
 //! `tokio_util::codec::Decoder` (yielding [`OwnedEvent`]s: the header, stanzas, the close)
 //! and `Encoder` (of [`Packet`]s: headers, stanzas, raw XML, stream errors, the close), so
 //! a connection drops into `FramedRead`, `FramedWrite` or `Framed`. The
-//! `examples/c2s_server.rs` example is a small client-to-server server built that way
+//! `examples/c2s_server/` example is a small client-to-server server built that way
 //! (SASL PLAIN, restarts, binding, roster, presence, routing) that real clients such as
 //! slixmpp log in to.
 //!
