@@ -144,6 +144,10 @@ fn blocking_reader_counts_events_like_the_parser() {
         );
         assert_eq!(reader_error, parser_error, "{name}");
         assert!(count(&got, "stanza") > 10, "{name}");
+        assert!(
+            got.iter().all(|e| e.0 != "stanza" || !e.2.is_empty()),
+            "{name}: a stanza without bytes"
+        );
         if reader_error.is_none() {
             assert_eq!(r.bytes_read(), data.len() as u64, "{name}");
             assert!(r.is_eof(), "{name}");
