@@ -59,8 +59,10 @@
 //! The [`io`] module does the reading for you: [`io::Reader`] drives a parser from any
 //! [`std::io::Read`] (a `TcpStream`, a file, stdin), reading into the parser's buffer only
 //! when it needs bytes, and [`AsyncReader`] (feature `tokio`) does the same over a
-//! `tokio::io::AsyncRead`. Both lend events like the parser, and report one
-//! [`io::ReadError`] (an I/O error or a parse [`Error`]).
+//! `tokio::io::AsyncRead`. Both lend events like the parser, have the same methods, and
+//! report one [`io::ReadError`] (an I/O error or a parse [`Error`]). For another runtime,
+//! [`Parser::advance`] and [`Parser::take_event`] (the two halves of `next_event`) are
+//! what the crate's own drivers are written with.
 //!
 //! ```
 //! use xmpp_stream::io::Reader;
@@ -160,7 +162,7 @@
 //! `tokio_util::codec::Decoder` (yielding [`OwnedEvent`]s: the header, stanzas, the close)
 //! and `Encoder` (of [`Packet`]s: headers, stanzas, raw XML, stream errors, the close), so
 //! a connection drops into `FramedRead`, `FramedWrite` or `Framed`. The
-//! `examples/c2s_server.rs` example is a small client-to-server server built that way
+//! `examples/c2s_server/` example is a small client-to-server server built that way
 //! (SASL PLAIN, restarts, binding, roster, presence, routing) that real clients such as
 //! slixmpp log in to.
 //!

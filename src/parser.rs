@@ -336,15 +336,67 @@ impl Parser {
         }
     }
 
-    /// [`next_event`](Self::next_event) in two halves, for drivers that must read between
-    /// "is an event ready?" and handing it out without holding a borrow of the parser
-    /// (a loop that returns a borrowed event or else reads is rejected by the borrow
-    /// checker; see `crate::io`): scans until an event is complete (`Ok(true)`, then
-    /// [`take_event`](Self::take_event) hands it out) or more input is needed
-    /// (`Ok(false)`). Releases the previous event. `next_event` is these two halves;
-    /// `advance` is inlined into it so one-byte feeds pay no extra call.
+    /// The first half of [`next_event`](Self::next_event), the parser's lending step:
+    /// scans until an event is complete (`Ok(true)`; [`take_event`](Self::take_event)
+    /// then hands it out) or more input is needed (`Ok(false)`), or returns the (sticky)
+    /// error. Releases the previous event.
+    ///
+    /// This is what a zero-copy driver for a runtime of its own (smol, glommio, mio, a
+    /// completion-based API) is built on. A loop around `next_event` that returns the
+    /// event or else reads more does not compile: the returned event borrows the parser
+    /// for the rest of the loop, so the read cannot borrow it again. Asking "is an event
+    /// ready?" first, without a borrow, and taking the event only then, does; the
+    /// crate's own `io::Reader` and `io::AsyncReader` are this loop.
+    ///
+    /// ```
+    /// use std::io::Read;
+    /// use xmpp_stream::{Error, Event, Parser};
+    ///
+    /// /// A driver over a runtime's read (here `std::io::Read`; with smol or glommio the
+    /// /// same loop awaits `AsyncReadExt::read`).
+    /// struct Driver<S> {
+    ///     socket: S,
+    ///     parser: Parser,
+    ///     eof: bool,
+    /// }
+    ///
+    /// impl<S: Read> Driver<S> {
+    ///     fn next_event(&mut self) -> Result<Option<Event<'_>>, Error> {
+    ///         loop {
+    ///             if self.parser.advance()? {
+    ///                 return Ok(self.parser.take_event());
+    ///             }
+    ///             if self.eof {
+    ///                 self.parser.finish()?;
+    ///                 return Ok(None);
+    ///             }
+    ///             // The runtime's read, straight into the parser's buffer.
+    ///             let n = self.socket.read(self.parser.spare_capacity()).expect("read");
+    ///             self.parser.commit(n);
+    ///             self.eof = n == 0;
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// let socket: &[u8] = b"<stream:stream xmlns='jabber:client' \
+    ///     xmlns:stream='http://etherx.jabber.org/streams'><presence/></stream:stream>";
+    /// let mut d = Driver { socket, parser: Parser::new(), eof: false };
+    /// let mut kinds = Vec::new();
+    /// while let Some(event) = d.next_event()? {
+    ///     kinds.push(match event {
+    ///         Event::Header(_) => "header",
+    ///         Event::Stanza(_) => "stanza",
+    ///         Event::Close => "close",
+    ///     });
+    /// }
+    /// assert_eq!(kinds, ["header", "stanza", "close"]);
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// `next_event` is `advance` then `take_event`; `advance` is inlined into it so that
+    /// one-byte feeds pay no extra call.
     #[inline(always)]
-    pub(crate) fn advance(&mut self) -> Result<bool, Error> {
+    pub fn advance(&mut self) -> Result<bool, Error> {
         if let Some(e) = self.error {
             return Err(e);
         }
@@ -380,8 +432,11 @@ impl Parser {
         }
     }
 
-    /// Hands out the event [`advance`](Self::advance) completed (`None` if there is none).
-    pub(crate) fn take_event(&mut self) -> Option<Event<'_>> {
+    /// The second half of [`next_event`](Self::next_event): hands out the event that
+    /// [`advance`](Self::advance) completed, borrowing the parser until the next call to
+    /// `advance` or `next_event`. `None` if `advance` has not returned `Ok(true)` since
+    /// the last event was taken.
+    pub fn take_event(&mut self) -> Option<Event<'_>> {
         let pending = self.framer.pending.take()?;
         self.arena_lent.set(true);
         Some(match pending {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Interop test of examples/c2s_server.rs (the `tokio` feature: FramedRead/FramedWrite with
+# Interop test of examples/c2s_server/ (the `tokio` feature: FramedRead/FramedWrite with
 # XmppCodec) against a real client library: the two-client slixmpp scenario of clients.py
 # (SASL PLAIN, stream restart, bind, session, roster get, presence and subscriptions,
 # N messages each way with large and tricky bodies, disco#info, </stream:stream>).

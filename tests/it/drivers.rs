@@ -24,18 +24,25 @@ fn corpus() -> Vec<(String, Vec<u8>, Golden)> {
 /// The dump of everything a blocking reader yields.
 fn dump_reader<R: Read>(mut reader: Reader<R>) -> Vec<u8> {
     let mut out = String::new();
-    loop {
-        match reader.next_event() {
-            Ok(Some(ev)) => dump::write_event(&mut out, &ev),
-            Ok(None) => break,
-            Err(ReadError::Parse(e)) => {
-                dump::write_error(&mut out, &e);
-                break;
-            }
-            Err(e) => panic!("{e}"),
-        }
-    }
+    while dump_step(&mut out, reader.next_event()) {}
     out.into_bytes()
+}
+
+/// Appends what one `next_event` call of a driver gave to a dump, as xmppdump writes it
+/// (the error line for a parse error); `false` once the stream has ended.
+fn dump_step(out: &mut String, next: Result<Option<Event<'_>>, ReadError>) -> bool {
+    match next {
+        Ok(Some(ev)) => {
+            dump::write_event(out, &ev);
+            true
+        }
+        Ok(None) => false,
+        Err(ReadError::Parse(e)) => {
+            dump::write_error(out, &e);
+            false
+        }
+        Err(e) => panic!("{e}"),
+    }
 }
 
 /// Returns at most `sizes[k]` bytes on the k-th read (cycling).
@@ -138,6 +145,10 @@ fn blocking_reader_counts_events_like_the_parser() {
         );
         assert_eq!(reader_error, parser_error, "{name}");
         assert!(count(&got, "stanza") > 10, "{name}");
+        assert!(
+            got.iter().all(|e| e.0 != "stanza" || !e.2.is_empty()),
+            "{name}: a stanza without bytes"
+        );
         if reader_error.is_none() {
             assert_eq!(r.bytes_read(), data.len() as u64, "{name}");
             assert!(r.is_eof(), "{name}");
@@ -190,17 +201,7 @@ mod tokio_drivers {
                 let socket = feed_over_tcp(input).await;
                 let mut reader = AsyncReader::with_config(socket, stream_config());
                 let mut out = String::new();
-                loop {
-                    match reader.next_event().await {
-                        Ok(Some(ev)) => dump::write_event(&mut out, &ev),
-                        Ok(None) => break,
-                        Err(ReadError::Parse(e)) => {
-                            dump::write_error(&mut out, &e);
-                            break;
-                        }
-                        Err(e) => panic!("{e}"),
-                    }
-                }
+                while dump_step(&mut out, reader.next_event().await) {}
                 golden.check(&name, "async tcp", out.as_bytes());
             }
         });
