@@ -169,6 +169,9 @@ fn main() {
         if !f.name.contains(&filter) {
             continue;
         }
+        if std::env::var_os("XS_TYPED").is_some() {
+            break;
+        }
         let cfg = f.config();
         let cs = contenders(&f, &cfg);
         if let Some(i) = only {
@@ -225,4 +228,72 @@ fn main() {
         "\n\\* on a prefix of at most {} KiB cut at a stanza end.",
         ONE_BYTE_PREFIX / 1024
     );
+    #[cfg(all(feature = "xso", feature = "minidom"))]
+    typed_table(rounds, &filter);
+}
+
+/// Features `xso` and `minidom`: stanzas to `xmpp_parsers` values three ways
+/// (benches/common/typed.rs), same run, checked equal.
+#[cfg(all(feature = "xso", feature = "minidom"))]
+fn typed_table(rounds: usize, filter: &str) {
+    println!(
+        "\nStanzas to xmpp-parsers values (every jabber:client message, presence and iq as \
+         Message, Presence, Iq), fed whole:\n"
+    );
+    println!(
+        "| file | (a) rxml + xso (tokio-xmpp) | (b) ours + minidom + TryFrom | (c) ours + xso | \
+         values | (c) ÷ (a) | (c) ÷ (b) |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for f in peer_corpus() {
+        if !f.name.contains(filter) {
+            continue;
+        }
+        let cfg = f.config();
+        let d = &f.data[..];
+        let want = rxml_xso(d);
+        if want.built == 0 {
+            // Component or server streams: no jabber:client stanza to build.
+            continue;
+        }
+        let as_sum = |t: TypedSum| ReadSum {
+            stanzas: t.built,
+            sum: t.sum ^ (t.errors as u64) << 48,
+        };
+        let expect = as_sum(want);
+        let runs: [(&'static str, Run<'_>); 3] = [
+            ("rxml+xso", Box::new(move || as_sum(rxml_xso(d)))),
+            ("ours+minidom", Box::new(|| as_sum(ours_minidom(d, &cfg)))),
+            ("ours+xso", Box::new(|| as_sum(ours_xso(d, &cfg)))),
+        ];
+        let cs: Vec<Contender<'_>> = runs
+            .into_iter()
+            .map(|(label, run)| Contender {
+                label,
+                bytes: d.len(),
+                run,
+                expect,
+            })
+            .collect();
+        // XS_TYPED=i: run typed contender i once, nothing else (for callgrind).
+        if let Some(i) = std::env::var("XS_TYPED")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+        {
+            assert_eq!((cs[i].run)(), cs[i].expect, "{}", f.name);
+            continue;
+        }
+        let s = measure(f.name, &cs, rounds);
+        println!(
+            "| {} | {} | {} | {} | {} ({} rejected) | {} | {} |",
+            f.name,
+            cell(s[0]),
+            cell(s[1]),
+            cell(s[2]),
+            want.built,
+            want.errors,
+            ratio(s[2], s[0]),
+            ratio(s[2], s[1]),
+        );
+    }
 }

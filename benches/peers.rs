@@ -86,9 +86,35 @@ fn peers(c: &mut Criterion) {
     }
 }
 
+/// Features `xso` and `minidom`: corpus stanzas to `xmpp_parsers` values, three ways
+/// (benches/common/typed.rs), one criterion group per file (`typed.<file>`).
+#[cfg(all(feature = "xso", feature = "minidom"))]
+fn typed(c: &mut Criterion) {
+    for f in peer_corpus() {
+        let cfg = f.config();
+        let want = rxml_xso(&f.data);
+        let mut g = c.benchmark_group(format!("typed.{}", f.name));
+        g.throughput(Throughput::Bytes(f.data.len() as u64));
+        let id = |route: &str| BenchmarkId::new(route, f.name);
+        g.bench_with_input(id("rxml-xso"), &f.data, |b, d| {
+            b.iter(|| assert_eq!(rxml_xso(d), want))
+        });
+        g.bench_with_input(id("ours-minidom"), &f.data, |b, d| {
+            b.iter(|| assert_eq!(ours_minidom(d, &cfg), want))
+        });
+        g.bench_with_input(id("ours-xso"), &f.data, |b, d| {
+            b.iter(|| assert_eq!(ours_xso(d, &cfg), want))
+        });
+        g.finish();
+    }
+}
+
+#[cfg(not(all(feature = "xso", feature = "minidom")))]
+fn typed(_: &mut Criterion) {}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(50);
-    targets = peers
+    targets = peers, typed
 }
 criterion_main!(benches);

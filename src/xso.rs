@@ -48,8 +48,10 @@ use crate::xmpp::Writer;
 use crate::xmpp::ns::STREAMS as STREAMS_NS;
 use crate::{Element, Node, Nodes, OwnedStanza, Stanza, XML_NS};
 use ::xso::{error::Error, error::FromEventsError, AsXml, Context, FromEventsBuilder, FromXml};
+use core::cell::RefCell;
 use rxml::parser::EventMetrics;
-use rxml::{xml_lang::XmlLangStack, AttrMap, Namespace, NcName};
+use rxml::{AttrMap, Namespace, NcName};
+use smallvec::SmallVec;
 
 /// What [`from_element`] reads: an element view, a stanza (with its stream's language),
 /// or an owned stanza.
@@ -95,37 +97,39 @@ pub fn from_element<T: FromXml>(source: impl Source) -> Result<T, Error> {
 /// Builds a `T` from an element view that inherits the language `lang` (the effective
 /// `xml:lang` of its parent), as if read inside a stream or document.
 pub fn from_element_in<T: FromXml>(e: Element<'_>, lang: Option<&str>) -> Result<T, Error> {
-    let mut names = Names::default();
-    let mut langs = XmlLangStack::new();
-    if let Some(lang) = lang {
-        let mut inherited = AttrMap::new();
-        inherited.insert(Namespace::XML, xml_lang(), lang.to_owned());
-        langs.push_from_attrs(&inherited);
-    }
-    let (qname, attrs) = names.start(&e)?;
-    langs.push_from_attrs(&attrs);
-    let ctx = Context::empty().with_language(langs.current());
+    // The effective language of each open element, as rxml's `XmlLangStack` tracks it,
+    // but borrowed from the views (no allocation).
+    let (qname, attrs, own) = start(&e)?;
+    let root_lang = own.or(lang);
+    let ctx = Context::empty().with_language(root_lang);
     let mut builder = match T::from_events(qname, attrs, &ctx) {
         Ok(b) => b,
         Err(FromEventsError::Mismatch { .. }) => return Err(Error::TypeMismatch),
         Err(FromEventsError::Invalid(e)) => return Err(e),
     };
-    let mut stack: Vec<Nodes<'_>> = vec![e.nodes()];
-    while let Some(top) = stack.last_mut() {
-        let ev = match top.next() {
+    let mut stack: SmallVec<[(Nodes<'_>, Option<&str>); 8]> = SmallVec::new();
+    stack.push((e.nodes(), root_lang));
+    while let Some((top, top_lang)) = stack.last_mut() {
+        let top_lang = *top_lang;
+        let (ev, lang) = match top.next() {
             Some(Node::Element(c)) => {
-                let (qname, attrs) = names.start(&c)?;
-                stack.push(c.nodes());
-                rxml::Event::StartElement(EventMetrics::zero(), qname, attrs)
+                let (qname, attrs, own) = start(&c)?;
+                let lang = own.or(top_lang);
+                stack.push((c.nodes(), lang));
+                let ev = rxml::Event::StartElement(EventMetrics::zero(), qname, attrs);
+                (ev, lang)
             }
-            Some(Node::Text(t)) => rxml::Event::Text(EventMetrics::zero(), t.as_str().to_owned()),
+            Some(Node::Text(t)) => {
+                let ev = rxml::Event::Text(EventMetrics::zero(), t.as_str().to_owned());
+                (ev, top_lang)
+            }
             None => {
                 stack.pop();
-                rxml::Event::EndElement(EventMetrics::zero())
+                let parent = stack.last().map_or(lang, |(_, l)| *l);
+                (rxml::Event::EndElement(EventMetrics::zero()), parent)
             }
         };
-        langs.handle_event(&ev);
-        let ctx = Context::empty().with_language(langs.current());
+        let ctx = Context::empty().with_language(lang);
         if let Some(v) = builder.feed(ev, &ctx)? {
             return Ok(v);
         }
@@ -133,18 +137,6 @@ pub fn from_element_in<T: FromXml>(e: Element<'_>, lang: Option<&str>) -> Result
     // A builder that has not finished at its element's end is broken; xso reports a
     // document that ends too early so.
     Err(Error::XmlError(rxml::Error::InvalidEof(None)))
-}
-
-fn xml_lang() -> NcName {
-    NcName::try_from("lang").expect("an NCName")
-}
-
-/// rxml names for the views' names: namespace names shared within one replay (one
-/// allocation per distinct namespace, none for the well-known ones), local names checked
-/// as NCNames (which the scanner guarantees).
-#[derive(Default)]
-struct Names<'a> {
-    seen: Vec<(&'a str, Namespace<'static>)>,
 }
 
 /// Namespaces that need no allocation.
@@ -160,35 +152,53 @@ static STATIC_NS: &[&str] = &[
     "urn:ietf:params:xml:ns:xmpp-tls",
 ];
 
-impl<'a> Names<'a> {
-    fn ns(&mut self, ns: &'a str) -> Namespace<'static> {
-        if let Some(n) = Namespace::try_share_static(ns) {
-            return n;
-        }
-        if let Some(s) = STATIC_NS.iter().find(|s| **s == ns) {
-            return Namespace::from_str(s);
-        }
-        if let Some((_, n)) = self.seen.iter().find(|(s, _)| *s == ns) {
+/// How many other namespace names each thread keeps for reuse.
+const NS_CACHE: usize = 64;
+
+std::thread_local! {
+    /// Namespace names met before on this thread (shared `Arc`s: one allocation per
+    /// namespace name, not per element).
+    static SEEN: RefCell<Vec<Namespace<'static>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The rxml namespace name for `ns`.
+fn namespace(ns: &str) -> Namespace<'static> {
+    if let Some(n) = Namespace::try_share_static(ns) {
+        return n;
+    }
+    if let Some(s) = STATIC_NS.iter().find(|s| **s == ns) {
+        return Namespace::from_str(s);
+    }
+    SEEN.with_borrow_mut(|seen| {
+        if let Some(n) = seen.iter().find(|n| n.as_str() == ns) {
             return n.clone();
         }
         let n = Namespace::from(ns.to_owned());
-        self.seen.push((ns, n.clone()));
-        n
-    }
-
-    fn start(&mut self, e: &Element<'a>) -> Result<(rxml::QName, AttrMap), Error> {
-        let qname = (self.ns(e.ns()), ncname(e.local_name())?);
-        let mut attrs = AttrMap::new();
-        for a in e.attrs() {
-            let ns = if a.ns() == XML_NS {
-                Namespace::XML
-            } else {
-                self.ns(a.ns())
-            };
-            attrs.insert(ns, ncname(a.local_name())?, a.value().to_owned());
+        if seen.len() < NS_CACHE {
+            seen.push(n.clone());
         }
-        Ok((qname, attrs))
+        n
+    })
+}
+
+/// The name and attributes of `e` as rxml reports them (declarations left out), and its
+/// own `xml:lang`.
+fn start<'a>(e: &Element<'a>) -> Result<(rxml::QName, AttrMap, Option<&'a str>), Error> {
+    let qname = (namespace(e.ns()), ncname(e.local_name())?);
+    let mut attrs = AttrMap::new();
+    let mut lang = None;
+    for a in e.attrs() {
+        let ns = if a.ns() == XML_NS {
+            if a.local_name() == "lang" {
+                lang = Some(a.value());
+            }
+            Namespace::XML
+        } else {
+            namespace(a.ns())
+        };
+        attrs.insert(ns, ncname(a.local_name())?, a.value().to_owned());
     }
+    Ok((qname, attrs, lang))
 }
 
 fn ncname(s: &str) -> Result<NcName, Error> {

@@ -13,6 +13,11 @@ use xmpp_stream::{Config, Event, Parser};
 
 mod read_all;
 pub use read_all::*;
+#[cfg(all(feature = "xso", feature = "minidom"))]
+mod typed;
+#[cfg(all(feature = "xso", feature = "minidom"))]
+#[allow(unused_imports)] // not every bench target uses them
+pub use typed::*;
 
 /// One corpus file and what we know about it.
 pub struct CorpusFile {
