@@ -55,6 +55,10 @@
 //! Exit status: 2 for bad usage or when the listen address cannot be bound; otherwise the
 //! tap runs until it is killed.
 
+mod log;
+mod tls;
+
+use log::{Fnv, Line, Log};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs::OpenOptions;
@@ -62,14 +66,17 @@ use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
+use tls::{Link, Tls, TlsArgs};
 use xmpp_stream::dump::write_json_str;
 use xmpp_stream::{Config, Element, Event, Limits, Parser, XML_NS};
 
 const USAGE: &str = "usage: xmpptap --listen HOST:PORT --upstream HOST:PORT [--log FILE] \
-                     [--max-stanza-bytes N]";
+                     [--max-stanza-bytes N] [--tls-name NAME... | --cert FILE --key FILE] \
+                     [--cert-out FILE] [--ca FILE | --insecure] [--upstream-name NAME] \
+                     [--direct-tls] [--plaintext-dir DIR]";
 
 /// Size of each direction's read buffer (the only per-connection buffer besides the
 /// parser's, which the limits bound).
@@ -84,10 +91,14 @@ struct Args {
     upstream: String,
     log: Option<String>,
     max_stanza_bytes: Option<usize>,
+    tls: TlsArgs,
+    plaintext_dir: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
     let (mut listen, mut upstream, mut log, mut max) = (None, None, None, None);
+    let mut tls = TlsArgs::default();
+    let mut plaintext_dir = None;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut value = || it.next().ok_or(format!("{a} needs a value"));
@@ -102,6 +113,15 @@ fn parse_args() -> Result<Args, String> {
                     _ => return Err(format!("--max-stanza-bytes: not a positive number: {v}")),
                 }
             }
+            "--tls-name" => tls.names.push(value()?),
+            "--cert" => tls.cert = Some(value()?),
+            "--key" => tls.key = Some(value()?),
+            "--cert-out" => tls.cert_out = Some(value()?),
+            "--ca" => tls.ca = Some(value()?),
+            "--insecure" => tls.insecure = true,
+            "--upstream-name" => tls.upstream_name = Some(value()?),
+            "--direct-tls" => tls.direct = true,
+            "--plaintext-dir" => plaintext_dir = Some(value()?),
             "-h" | "--help" => return Err(String::new()),
             _ => return Err(format!("unexpected argument {a}")),
         }
@@ -111,90 +131,9 @@ fn parse_args() -> Result<Args, String> {
         upstream: upstream.ok_or("--upstream is required")?,
         log,
         max_stanza_bytes: max,
+        tls,
+        plaintext_dir,
     })
-}
-
-// ------------------------------------------------------------------------------ log
-
-/// The JSON-lines log: whole lines written under a lock, one `write_all` each, unbuffered.
-struct Log {
-    out: Mutex<Box<dyn Write + Send>>,
-    t0: Instant,
-}
-
-impl Log {
-    /// Starts a line with `t` and `event`.
-    fn line(&self, event: &str) -> Line {
-        let mut s = String::with_capacity(256);
-        let _ = write!(
-            s,
-            "{{\"t\":{:.6},\"event\":\"{event}\"",
-            self.t0.elapsed().as_secs_f64()
-        );
-        Line(s)
-    }
-
-    fn write(&self, line: Line) {
-        let mut s = line.0;
-        s.push_str("}\n");
-        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
-        // A log that cannot be written must not stop the forwarding.
-        let _ = out.write_all(s.as_bytes()).and_then(|()| out.flush());
-    }
-}
-
-/// One JSON object under construction (without its closing brace).
-struct Line(String);
-
-impl Line {
-    fn str(mut self, key: &str, value: &str) -> Self {
-        let _ = write!(self.0, ",\"{key}\":");
-        write_json_str(&mut self.0, value);
-        self
-    }
-
-    fn opt(self, key: &str, value: Option<&str>) -> Self {
-        match value {
-            Some(v) => self.str(key, v),
-            None => self,
-        }
-    }
-
-    fn num(mut self, key: &str, value: u64) -> Self {
-        let _ = write!(self.0, ",\"{key}\":{value}");
-        self
-    }
-
-    /// `value` must be valid JSON.
-    fn json(mut self, key: &str, value: &str) -> Self {
-        let _ = write!(self.0, ",\"{key}\":{value}");
-        self
-    }
-}
-
-// ------------------------------------------------------------------------------ checksum
-
-/// FNV-1a, 64 bits: a checksum of everything a direction read and wrote.
-#[derive(Clone, Copy)]
-struct Fnv(u64);
-
-impl Fnv {
-    fn new() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-
-    fn update(&mut self, bytes: &[u8]) {
-        let mut h = self.0;
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-
-    fn hex(self) -> String {
-        format!("\"{:016x}\"", self.0)
-    }
 }
 
 // ------------------------------------------------------------------------------ connections
@@ -223,6 +162,31 @@ struct Conn {
     server: TcpStream,
     /// Set when the connection is being torn down (parse error, broken socket).
     aborted: AtomicBool,
+    /// TLS configuration, when the tap decrypts.
+    tls: Option<Arc<Tls>>,
+    /// Where STARTTLS stands, and the wake-up of the thread waiting for it.
+    switch: Mutex<Switch>,
+    switched: Condvar,
+    /// The `to` of the client's first stream header: the name to verify the server by.
+    stream_to: Mutex<Option<String>>,
+    /// `--plaintext-dir`: where each direction's bytes as parsed (decrypted) are written.
+    plaintext_dir: Option<Arc<str>>,
+}
+
+/// STARTTLS between the two threads of a connection.
+enum Switch {
+    /// Not asked for (or not yet answered).
+    None,
+    /// TLS is up: the session towards the client and the one towards the server.
+    Up(Arc<Link>, Arc<Link>),
+    /// The server refused or the connection ended first.
+    Failed,
+}
+
+/// One side of a direction: a plain socket or a TLS session over it.
+enum End<'a> {
+    Plain(&'a TcpStream),
+    Tls(Arc<Link>),
 }
 
 impl Conn {
@@ -232,6 +196,75 @@ impl Conn {
         self.aborted.store(true, Ordering::SeqCst);
         let _ = self.client.shutdown(Shutdown::Both);
         let _ = self.server.shutdown(Shutdown::Both);
+        self.set_switch(Switch::Failed);
+    }
+
+    /// Records the STARTTLS outcome (the first one wins) and wakes the waiting thread.
+    fn set_switch(&self, to: Switch) {
+        let mut s = self.switch.lock().unwrap_or_else(|e| e.into_inner());
+        if matches!(*s, Switch::None) {
+            *s = to;
+        }
+        self.switched.notify_all();
+    }
+
+    /// Waits (at most 30 s) until the other thread decided; the links if TLS is up.
+    fn wait_switch(&self) -> Option<(Arc<Link>, Arc<Link>)> {
+        let mut s = self.switch.lock().unwrap_or_else(|e| e.into_inner());
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            match &*s {
+                Switch::Up(c, sv) => return Some((Arc::clone(c), Arc::clone(sv))),
+                Switch::Failed => return None,
+                Switch::None => {}
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            s = self
+                .switched
+                .wait_timeout(s, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// Logs a finished handshake of the session towards `side`.
+    fn log_handshake(&self, dir: Dir, n: tls::Negotiated) {
+        let tls = self.tls.as_deref();
+        let names = |v: &[String]| {
+            let mut s = String::from("[");
+            for (i, n) in v.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                write_json_str(&mut s, n);
+            }
+            s.push(']');
+            s
+        };
+        let own = names(tls.map(|t| &t.own_names[..]).unwrap_or(&[]));
+        let peer = n.peer_names.as_deref().map(names);
+        let (side, presented_by_tap, presented_by_peer) = match dir {
+            // the c2s thread reads the client's TLS: the tap is the server there
+            Dir::C2s => ("client", Some(own.as_str()), peer.as_deref()),
+            Dir::S2c => ("server", None, peer.as_deref()),
+        };
+        let mut l = self
+            .line("tls-handshake", Some(dir))
+            .str("side", side)
+            .str("version", &n.version)
+            .str("cipher", &n.cipher)
+            .opt("sni", n.sni.as_deref())
+            .json("peer_cert_names", presented_by_peer.unwrap_or("null"));
+        if let Some(p) = presented_by_tap {
+            l = l.json("tap_cert_names", p);
+        }
+        if dir == Dir::S2c {
+            l = l.str("verify", tls.map(|t| t.verify).unwrap_or("?"));
+        }
+        self.log.write(l);
     }
 
     fn line(&self, event: &str, dir: Option<Dir>) -> Line {
@@ -257,6 +290,13 @@ struct DirStats {
     kinds: BTreeMap<String, u64>,
     clean: bool,
     end: &'static str,
+    /// Plaintext offset where TLS began on this direction (`None`: never).
+    tls_at: Option<u64>,
+    /// TLS bytes read from the source socket and written to the destination socket.
+    tls_in: u64,
+    tls_out: u64,
+    /// Offset of the current parser's first byte (a fresh parser starts after STARTTLS).
+    base: u64,
 }
 
 impl DirStats {
@@ -273,7 +313,7 @@ impl DirStats {
         format!(
             "{{\"bytes\":{},\"forwarded\":{},\"fnv1a64_in\":{},\"fnv1a64_out\":{},\
              \"parsed\":{},\"opaque_bytes\":{},\"headers\":{},\"stanzas\":{},\"closes\":{},\
-             \"kinds\":{},\"clean\":{},\"end\":\"{}\"}}",
+             \"kinds\":{},\"clean\":{},\"end\":\"{}\",\"tls_at\":{},\"tls_in\":{},\"tls_out\":{}}}",
             self.bytes,
             self.forwarded,
             self.fnv_in.hex(),
@@ -285,7 +325,10 @@ impl DirStats {
             self.closes,
             kinds,
             self.clean,
-            self.end
+            self.end,
+            self.tls_at.map_or("null".to_string(), |n| n.to_string()),
+            self.tls_in,
+            self.tls_out
         )
     }
 }
@@ -313,6 +356,12 @@ fn on_event(conn: &Conn, dir: Dir, ev: &Event<'_>, st: &mut DirStats) -> After {
     match ev {
         Event::Header(h) => {
             st.headers += 1;
+            if dir == Dir::C2s {
+                let mut to = conn.stream_to.lock().unwrap_or_else(|e| e.into_inner());
+                if to.is_none() {
+                    *to = h.attr("", "to").map(str::to_string);
+                }
+            }
             let xmlns = h.ns_decls().find(|(p, _)| p.is_none()).map(|(_, u)| u);
             conn.log.write(
                 conn.line("header", Some(dir))
@@ -340,14 +389,14 @@ fn on_event(conn: &Conn, dir: Dir, ev: &Event<'_>, st: &mut DirStats) -> After {
                 format!("other:{name}")
             };
             *st.kinds.entry(key).or_insert(0) += 1;
-            let end = s.offset() + s.raw().len() as u64;
+            let end = st.base + s.offset() + s.raw().len() as u64;
             conn.log.write(
                 line.opt("to", e.attr("", "to"))
                     .opt("from", e.attr("", "from"))
                     .opt("id", e.attr("", "id"))
                     .opt("type", e.attr("", "type"))
                     .num("size", s.raw().len() as u64)
-                    .num("offset", s.offset()),
+                    .num("offset", st.base + s.offset()),
             );
             match (dir, ns, name) {
                 (Dir::S2c, SASL_NS, "success") => After::Restart,
@@ -370,12 +419,12 @@ fn on_event(conn: &Conn, dir: Dir, ev: &Event<'_>, st: &mut DirStats) -> After {
     }
 }
 
-/// Forwards `src` to `dst` until `src` ends, parsing what passes; returns the totals.
-fn pump(conn: &Conn, dir: Dir, mut src: &TcpStream, mut dst: &TcpStream) -> DirStats {
+/// Forwards one direction until its source ends, parsing what passes; returns the totals.
+fn pump(conn: &Conn, dir: Dir, src_sock: &TcpStream, dst_sock: &TcpStream) -> DirStats {
     let config = Config::default()
         .limits(conn.limits)
         .implicit_restart(dir == Dir::C2s);
-    let mut parser = Some(Parser::with_config(config));
+    let mut parser = Some(Parser::with_config(config.clone()));
     let mut st = DirStats {
         bytes: 0,
         forwarded: 0,
@@ -389,17 +438,55 @@ fn pump(conn: &Conn, dir: Dir, mut src: &TcpStream, mut dst: &TcpStream) -> DirS
         kinds: BTreeMap::new(),
         clean: true,
         end: "eof",
+        tls_at: None,
+        tls_in: 0,
+        tls_out: 0,
+        base: 0,
     };
+    let (mut src, mut dst) = (End::Plain(src_sock), End::Plain(dst_sock));
+    if conn.tls.as_ref().is_some_and(|t| t.direct) {
+        match conn.wait_switch() {
+            Some(links) => {
+                (src, dst) = ends(dir, links);
+                st.tls_at = Some(0);
+            }
+            None => {
+                st.end = "aborted";
+                st.clean = false;
+            }
+        }
+    }
     let mut buf = vec![0u8; READ_BUF];
     let mut detail: Option<String> = None;
+    let mut record = conn.plaintext_dir.as_deref().and_then(|d| {
+        std::fs::File::create(format!("{d}/conn{}.{}.bin", conn.id, dir.name())).ok()
+    });
     'read: loop {
-        let n = match src.read(&mut buf) {
+        if st.end != "eof" {
+            break;
+        }
+        let got = match &src {
+            End::Plain(s) => {
+                let mut s: &TcpStream = s;
+                s.read(&mut buf)
+            }
+            End::Tls(l) => l.read(&mut buf, &mut |n| conn.log_handshake(dir, n)),
+        };
+        let n = match got {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => {
                 st.end = if conn.aborted.load(Ordering::SeqCst) {
                     "aborted"
+                } else if matches!(src, End::Tls(_)) && e.kind() == io::ErrorKind::InvalidData {
+                    conn.log.write(
+                        conn.line("tls-error", Some(dir))
+                            .str("side", if dir == Dir::C2s { "client" } else { "server" })
+                            .str("message", &e.to_string()),
+                    );
+                    conn.abort();
+                    "tls-error"
                 } else {
                     "reset"
                 };
@@ -411,7 +498,14 @@ fn pump(conn: &Conn, dir: Dir, mut src: &TcpStream, mut dst: &TcpStream) -> DirS
         st.bytes += n as u64;
         st.fnv_in.update(chunk);
         // Forward first, parse second: the peer never waits for the parser.
-        if let Err(e) = dst.write_all(chunk) {
+        let sent = match &dst {
+            End::Plain(s) => {
+                let mut s: &TcpStream = s;
+                s.write_all(chunk)
+            }
+            End::Tls(l) => l.write(chunk),
+        };
+        if let Err(e) = sent {
             st.end = if conn.aborted.load(Ordering::SeqCst) {
                 "aborted"
             } else {
@@ -423,6 +517,9 @@ fn pump(conn: &Conn, dir: Dir, mut src: &TcpStream, mut dst: &TcpStream) -> DirS
         }
         st.forwarded += n as u64;
         st.fnv_out.update(chunk);
+        if let Some(f) = record.as_mut() {
+            let _ = f.write_all(chunk);
+        }
 
         let Some(p) = parser.as_mut() else {
             st.opaque_bytes += n as u64;
@@ -437,10 +534,10 @@ fn pump(conn: &Conn, dir: Dir, mut src: &TcpStream, mut dst: &TcpStream) -> DirS
                     conn.log.write(
                         conn.line("error", Some(dir))
                             .str("condition", e.condition().as_str())
-                            .num("offset", e.offset())
+                            .num("offset", st.base + e.offset())
                             .str("message", e.message()),
                     );
-                    st.parsed = e.offset();
+                    st.parsed = st.base + e.offset();
                     st.clean = false;
                     st.end = "parse-error";
                     conn.abort();
@@ -451,11 +548,35 @@ fn pump(conn: &Conn, dir: Dir, mut src: &TcpStream, mut dst: &TcpStream) -> DirS
                 After::Nothing => {}
                 After::Restart => p.restart(),
                 After::Opaque { from, proceed } => {
-                    if proceed {
+                    if conn.tls.is_some() {
+                        if let Some(links) = start_tls(conn, dir, proceed) {
+                            // what followed the element in clear (go-sendxmpp: a newline)
+                            // was forwarded already; whitespace is the old stream's
+                            let rest = &chunk[n - (st.bytes - from) as usize..];
+                            if rest.iter().all(|b| b" \t\r\n".contains(b)) {
+                                st.base = st.bytes;
+                                *p = Parser::with_config(config.clone());
+                            } else {
+                                conn.log.write(conn.line("error", Some(dir)).str(
+                                    "message",
+                                    "bytes other than whitespace after the STARTTLS element \
+                                     were forwarded in clear",
+                                ));
+                                p.restart();
+                            }
+                            (src, dst) = ends(dir, links);
+                            st.tls_at = Some(st.bytes);
+                            continue 'read;
+                        }
+                        if st.end != "eof" {
+                            break 'read;
+                        }
+                    } else if proceed {
                         conn.log.write(conn.line("tls", Some(dir)).str(
                             "note",
-                            "STARTTLS accepted (<proceed/>): the tap cannot see inside TLS; \
-                             both directions are forwarded opaquely from here on",
+                            "STARTTLS accepted (<proceed/>): the tap cannot see inside TLS \
+                             (start it with --tls-name or --cert to decrypt); both directions \
+                             are forwarded opaquely from here on",
                         ));
                     }
                     st.parsed = from;
@@ -468,7 +589,7 @@ fn pump(conn: &Conn, dir: Dir, mut src: &TcpStream, mut dst: &TcpStream) -> DirS
     }
     if let Some(p) = parser.as_mut() {
         if st.end != "parse-error" {
-            st.parsed = p.offset();
+            st.parsed = st.base + p.offset();
             if let Err(e) = p.finish() {
                 st.clean = false;
                 detail.get_or_insert_with(|| format!("stream cut short: {e}"));
@@ -477,6 +598,10 @@ fn pump(conn: &Conn, dir: Dir, mut src: &TcpStream, mut dst: &TcpStream) -> DirS
     }
     if st.end == "eof" && conn.aborted.load(Ordering::SeqCst) {
         st.end = "aborted";
+    }
+    if dir == Dir::S2c {
+        // the server's side ended without <proceed/>: a waiting c2s thread goes on in clear
+        conn.set_switch(Switch::Failed);
     }
     let mut line = conn
         .line("eof", Some(dir))
@@ -489,8 +614,58 @@ fn pump(conn: &Conn, dir: Dir, mut src: &TcpStream, mut dst: &TcpStream) -> DirS
     }
     conn.log.write(line);
     // Half-close: the other side learns that this side has no more to say.
-    let _ = dst.shutdown(Shutdown::Write);
+    if let End::Tls(l) = &dst {
+        l.close();
+    }
+    let _ = dst_sock.shutdown(Shutdown::Write);
     st
+}
+
+/// The (source, destination) ends of direction `dir` once TLS is up.
+fn ends<'a>(dir: Dir, (to_client, to_server): (Arc<Link>, Arc<Link>)) -> (End<'a>, End<'a>) {
+    match dir {
+        Dir::C2s => (End::Tls(to_client), End::Tls(to_server)),
+        Dir::S2c => (End::Tls(to_server), End::Tls(to_client)),
+    }
+}
+
+/// STARTTLS reached `dir`: the server's `<proceed/>` (s2c) makes both TLS sessions; the
+/// client's `<starttls/>` (c2s) waits for that. `None`: go on without decrypting.
+fn start_tls(conn: &Conn, dir: Dir, proceed: bool) -> Option<(Arc<Link>, Arc<Link>)> {
+    let tls = conn.tls.as_ref()?;
+    if dir == Dir::C2s || !proceed {
+        return conn.wait_switch();
+    }
+    let name = conn
+        .stream_to
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()
+        .unwrap_or_else(|| tls.default_upstream_name.clone());
+    match tls.links(&conn.client, &conn.server, &name) {
+        Ok((c, s)) => {
+            conn.log.write(
+                conn.line("tls", Some(dir))
+                    .str("mode", "starttls")
+                    .str("upstream_name", &name)
+                    .str(
+                        "note",
+                        "STARTTLS accepted (<proceed/>): decrypting both legs from here on",
+                    ),
+            );
+            conn.set_switch(Switch::Up(Arc::clone(&c), Arc::clone(&s)));
+            Some((c, s))
+        }
+        Err(e) => {
+            conn.log.write(
+                conn.line("tls-error", Some(dir))
+                    .str("side", "server")
+                    .str("message", &e),
+            );
+            conn.abort();
+            None
+        }
+    }
 }
 
 fn addr(a: io::Result<SocketAddr>) -> String {
@@ -504,6 +679,8 @@ fn handle(
     upstream: Arc<Vec<SocketAddr>>,
     log: Arc<Log>,
     limits: Limits,
+    tls: Option<Arc<Tls>>,
+    plaintext_dir: Option<Arc<str>>,
 ) {
     let peer = addr(client.peer_addr());
     let server = match connect(&upstream) {
@@ -536,7 +713,30 @@ fn handle(
         client,
         server,
         aborted: AtomicBool::new(false),
+        tls,
+        switch: Mutex::new(Switch::None),
+        switched: Condvar::new(),
+        stream_to: Mutex::new(None),
+        plaintext_dir,
     });
+    if let Some(t) = conn.tls.as_ref().filter(|t| t.direct) {
+        // XEP-0368: TLS from the first byte on both legs
+        match t.links(&conn.client, &conn.server, &t.default_upstream_name) {
+            Ok((c, s)) => {
+                conn.log.write(
+                    conn.line("tls", None)
+                        .str("mode", "direct")
+                        .str("upstream_name", &t.default_upstream_name),
+                );
+                conn.set_switch(Switch::Up(c, s));
+            }
+            Err(e) => {
+                conn.log
+                    .write(conn.line("tls-error", None).str("message", &e));
+                conn.abort();
+            }
+        }
+    }
     let c = Arc::clone(&conn);
     let s2c = thread::Builder::new()
         .name(format!("conn{id}-s2c"))
@@ -549,11 +749,23 @@ fn handle(
         );
         conn.abort();
     }
-    let c2s = pump(&conn, Dir::C2s, &conn.client, &conn.server);
-    let s2c = match s2c.map(|h| h.join()) {
-        Ok(Ok(st)) => st.json(),
-        _ => "null".to_string(),
+    let mut c2s = pump(&conn, Dir::C2s, &conn.client, &conn.server);
+    let mut s2c = match s2c.map(|h| h.join()) {
+        Ok(Ok(st)) => Some(st),
+        _ => None,
     };
+    // TLS bytes per socket, counted once both directions are done with them
+    if let Switch::Up(to_client, to_server) =
+        &*conn.switch.lock().unwrap_or_else(|e| e.into_inner())
+    {
+        c2s.tls_in = to_client.raw_in.load(Ordering::Relaxed);
+        c2s.tls_out = to_server.raw_out.load(Ordering::Relaxed);
+        if let Some(s) = s2c.as_mut() {
+            s.tls_in = to_server.raw_in.load(Ordering::Relaxed);
+            s.tls_out = to_client.raw_out.load(Ordering::Relaxed);
+        }
+    }
+    let s2c = s2c.map_or("null".to_string(), |s| s.json());
     conn.log.write(
         conn.line("disconnect", None)
             .json(
@@ -615,6 +827,17 @@ fn main() -> ExitCode {
         out: Mutex::new(out),
         t0: Instant::now(),
     });
+    let tls = if args.tls.enabled() {
+        match Tls::new(&args.tls) {
+            Ok(t) => Some(Arc::new(t)),
+            Err(e) => {
+                eprintln!("xmpptap: TLS: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        None
+    };
     let mut limits = Limits::default();
     if let Some(n) = args.max_stanza_bytes {
         limits.max_stanza_bytes = n;
@@ -623,7 +846,13 @@ fn main() -> ExitCode {
         log.line("listening")
             .str("listen", &addr(listener.local_addr()))
             .str("upstream", &args.upstream)
-            .num("pid", u64::from(std::process::id())),
+            .num("pid", u64::from(std::process::id()))
+            .opt(
+                "tls",
+                tls.as_deref()
+                    .map(|t| if t.direct { "direct" } else { "starttls" }),
+            )
+            .opt("tls_verify", tls.as_deref().map(|t| t.verify)),
     );
     eprintln!(
         "xmpptap: listening on {} -> {}",
@@ -631,6 +860,7 @@ fn main() -> ExitCode {
         args.upstream
     );
     let upstream = Arc::new(upstream);
+    let plaintext_dir: Option<Arc<str>> = args.plaintext_dir.as_deref().map(Arc::from);
     let next_id = AtomicU64::new(1);
     for incoming in listener.incoming() {
         let client = match incoming {
@@ -643,10 +873,15 @@ fn main() -> ExitCode {
             }
         };
         let id = next_id.fetch_add(1, Ordering::SeqCst);
-        let (up, lg) = (Arc::clone(&upstream), Arc::clone(&log));
+        let (up, lg, tl, pd) = (
+            Arc::clone(&upstream),
+            Arc::clone(&log),
+            tls.clone(),
+            plaintext_dir.clone(),
+        );
         let spawned = thread::Builder::new()
             .name(format!("conn{id}"))
-            .spawn(move || handle(id, client, up, lg, limits));
+            .spawn(move || handle(id, client, up, lg, limits, tl, pd));
         if let Err(e) = spawned {
             log.write(
                 log.line("accept-error")
