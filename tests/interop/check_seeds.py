@@ -95,10 +95,10 @@ def check_pair(tap_log, peer_summary, expect, xmppdump):
         peer = json.load(f)
     hop_log = tap_log + ".hop"
     hop = check_tap.read_jsonl(hop_log)
+    tls = expect.get("tls")
     for ln in lines:
-        if ln.get("event") in ("error", "tls", "accept-error") and not expect.get("tls"):
-            fails.append(f"unexpected {ln['event']} line: {json.dumps(ln)[:300]}")
-        if ln.get("event") in ("error", "accept-error") and expect.get("tls"):
+        bad = ("error", "tls-error", "accept-error") + (() if tls else ("tls", "tls-handshake"))
+        if ln.get("event") in bad:
             fails.append(f"unexpected {ln['event']} line: {json.dumps(ln)[:300]}")
     connects = [ln for ln in lines if ln.get("event") == "connect"]
     discs = {ln["conn"]: ln for ln in lines if ln.get("event") == "disconnect"}
@@ -139,10 +139,35 @@ def check_pair(tap_log, peer_summary, expect, xmppdump):
             path = f"{hop_log}.{hc[0]}.{dr}.bin"
             with open(path, "rb") as f:
                 data = f.read()
+            if tls:
+                # the recorder saw ciphertext after STARTTLS: the clear prefix must be the
+                # tap's, the rest exactly as many bytes as the tap wrote/read as TLS there
+                with open(path, "rb") as f:
+                    hop_bytes = f.read()
+                path = os.path.join(expect["plain_dir"], f"conn{conn}.{dr}.bin")
+                with open(path, "rb") as f:
+                    data = f.read()
+                at = st.get("tls_at")
+                tls_n = st["tls_out"] if dr == "c2s" else st["tls_in"]
+                if at is None:
+                    fails.append(f"{role} {dr}: not decrypted (no tls_at)")
+                elif hop_bytes[:at] != data[:at] or len(hop_bytes) != at + tls_n:
+                    fails.append(f"{role} {dr}: the recorder has {len(hop_bytes)} B, expected the "
+                                 f"tap's {at} clear bytes + {tls_n} TLS bytes")
+                if (len(data), check_tap.fnv1a64(data)) != (st["bytes"], st["fnv1a64_in"]):
+                    fails.append(f"{role} {dr}: the tap's plaintext file differs from its totals")
             want = (st["forwarded"], st["fnv1a64_out"]) if dr == "c2s" else (st["bytes"], st["fnv1a64_in"])
             if (len(data), check_tap.fnv1a64(data)) != want:
                 fails.append(f"{role} {dr}: the recorder behind the tap has {len(data)} B "
                              f"fnv {check_tap.fnv1a64(data)}, the tap says {want}")
+            if role == "peer":
+                # slixmpp's own record of its side (plaintext, also under TLS)
+                w = peer.get("wire", {}).get(dr, {})
+                if "file" in w:
+                    with open(w["file"], "rb") as f:
+                        if f.read() != data:
+                            fails.append(f"peer {dr}: slixmpp's own capture differs from the bytes "
+                                         f"{'the tap decrypted' if tls else 'on the server leg'}")
             dir_events = [e for e in events if e["dir"] == dr]
             check_tap.check_oracle(role, dr, path, xmppdump, dir_events)
             try:
@@ -169,22 +194,33 @@ def check_pair(tap_log, peer_summary, expect, xmppdump):
                     fails.append(f"peer {dr}: slixmpp counted {mine}, the tap {st['kinds']}")
         if "c2s" in facts["conns"][role]:
             cs = facts["conns"][role]["c2s"]
-            if cs["headers"] < 2:
-                fails.append(f"{role} c2s: {cs['headers']} stream headers: no restart after SASL?")
-            if cs["closes"] != 1:
-                fails.append(f"{role} c2s: {cs['closes']} stream closes from the client, expected 1")
+            if cs["headers"] < (3 if tls else 2):
+                fails.append(f"{role} c2s: {cs['headers']} stream headers: no restart after "
+                             f"{'STARTTLS and ' if tls else ''}SASL?")
+            # go-sendxmpp (oneshot) just closes TCP after its message, without </stream:stream>
+            if cs["closes"] != (0 if expect.get("oneshot") and role == "client" else 1):
+                fails.append(f"{role} c2s: {cs['closes']} stream closes from the client")
+        if tls:
+            hs = {ln["side"]: ln for ln in lines if ln.get("event") == "tls-handshake" and ln["conn"] == conn}
+            if set(hs) != {"client", "server"}:
+                fails.append(f"{role}: TLS handshakes logged for {sorted(hs)}, expected client and server")
+            else:
+                facts["conns"][role]["tls"] = {s: (h["version"], h["cipher"]) for s, h in hs.items()}
     fails += check_tap.FAILS
     check_tap.FAILS.clear()
     if len(parsed) == 4:
         fails += check_content(parsed, peer, expect)
     if not fails:
         k = facts["conns"]["client"]
+        tls_note = ""
+        if tls:
+            tls_note = "; decrypted " + ", ".join(f"{s} {v[0]} {v[1]}" for s, v in sorted(k["tls"].items()))
         facts["summary"] = (
             f"c2s {k['c2s']['bytes']} B {sum(k['c2s']['kinds'].values())} stanzas, "
             f"s2c {k['s2c']['bytes']} B {sum(k['s2c']['kinds'].values())} stanzas, "
             f"{k['c2s']['headers']}+{k['s2c']['headers']} headers; peer "
             f"{facts['conns']['peer']['c2s']['bytes']}+{facts['conns']['peer']['s2c']['bytes']} B; "
-            "all parsed, = oracle, = recorder")
+            "all parsed, = oracle, = recorder" + tls_note)
     return fails, facts
 
 
@@ -192,6 +228,11 @@ def check_content(parsed, peer, x):
     fails = []
     cc, cs, pc, ps = (parsed[("client", "c2s")], parsed[("client", "s2c")],
                       parsed[("peer", "c2s")], parsed[("peer", "s2c")])
+    if x.get("oneshot"):
+        sent, got = bodies_of(cc), bodies_of(ps, **{"from": x["client_jid"]})
+        if [b for _, b in sent] != [x["body_c2p"]] or [b for _, b in got] != [x["body_c2p"]]:
+            fails.append(f"one message: the client sent {sent!r}, the peer got {got!r}")
+        return fails
     sent = bodies_of(cc)
     if [b for _, b in sent] != [x["body_c2p"]]:
         fails.append(f"client sent bodies {[b for _, b in sent]!r}, expected [{x['body_c2p']!r}]")

@@ -2,7 +2,7 @@
 """The slixmpp end of a seed-client pair (seeds.py drives it over stdin/stdout).
 
     seed_peer.py HOST PORT JID PASSWORD CLIENT_BARE_JID --summary FILE [--wire-dir DIR]
-                 [--starttls --cafile CA]
+                 [--starttls | --direct-tls] [--cafile CA]
 
 Logs in (plaintext unless --starttls), fetches the roster, sends available presence and
 then reports, one JSON object per stdout line (flushed):
@@ -38,11 +38,16 @@ def emit(**kw):
 
 
 class Peer(clients.Client):
-    def __init__(self, jid, password, client_bare, starttls, cafile):
+    def __init__(self, jid, password, client_bare, starttls, cafile, direct_tls=False):
         ctx = {"t0": asyncio.get_event_loop().time(), "failures": [], "expected": {},
                "fatal": asyncio.Event()}
         super().__init__("peer", jid, password, client_bare, 0, ctx)
-        if starttls:
+        if direct_tls:
+            self.enable_direct_tls = True
+            self.enable_starttls = False
+            self.plugin["feature_mechanisms"].unencrypted_plain = False
+            self.ssl_context = ssl.create_default_context(cafile=cafile)
+        elif starttls:
             self.enable_starttls = True
             self.plugin["feature_mechanisms"].unencrypted_plain = False
             self.ssl_context = ssl.create_default_context(cafile=cafile)
@@ -82,7 +87,7 @@ class Peer(clients.Client):
 
 
 async def main_async(args):
-    peer = Peer(args.jid, args.password, args.client, args.starttls, args.cafile)
+    peer = Peer(args.jid, args.password, args.client, args.starttls, args.cafile, args.direct_tls)
     peer.connect(host=args.host, port=args.port)
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
@@ -112,6 +117,7 @@ def main():
     ap.add_argument("--summary", required=True)
     ap.add_argument("--wire-dir")
     ap.add_argument("--starttls", action="store_true")
+    ap.add_argument("--direct-tls", action="store_true", help="XEP-0368: TLS from the first byte")
     ap.add_argument("--cafile")
     args = ap.parse_args()
     loop = asyncio.new_event_loop()

@@ -2,12 +2,15 @@
 # Seed clients against seed servers, through xmpptap, each with a slixmpp peer:
 #
 #   tests/interop/seeds.sh [--servers prosody,jabberd2] [--clients mcabber,profanity,...]
+#                          [--tls-clients profanity,mcabber,nbxmpp,gosendxmpp]
 #                          [--captures corpus/captures] [--keep]
 #
 #   1. setup.sh: Debian packages (servers, clients, tmux) and slixmpp, idempotently;
 #   2. cargo build --release --example xmpptap --example xmppdump;
 #   3. seeds.py: each server started once, then one pair per client (seeds.py, check_seeds.py
-#      say what is checked); one line per pair, then `seeds: N passed, M failed`.
+#      say what is checked); then the TLS run (Prosody requiring STARTTLS, the tap decrypting,
+#      the --tls-clients, and the certificate checks); one line per pair or check, then
+#      `seeds: N passed, M failed[, K skipped]`.
 #
 # Exit: 0 all passed; 77 (prints SKIP) only when a package registry is unreachable;
 # anything else is a failure. Needs root (installs packages, starts servers as their own
@@ -25,12 +28,14 @@ fi
 
 servers=prosody,jabberd2
 clients=mcabber,profanity,nbxmpp,poezio,finch
+tls_clients=profanity,mcabber,nbxmpp,gosendxmpp
 captures=""
 keep=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --servers) servers="$2"; shift 2 ;;
         --clients) clients="$2"; shift 2 ;;
+        --tls-clients) tls_clients="$2"; shift 2 ;;
         --captures) captures="$(mkdir -p "$2" && cd "$2" && pwd)"; shift 2 ;;
         --keep) keep=1; shift ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
@@ -47,13 +52,16 @@ fi
 
 step "setup: Debian packages and slixmpp"
 pkgs="tmux ${servers//,/ }"
-for c in ${clients//,/ }; do
+[ -n "$tls_clients" ] && pkgs="$pkgs prosody openssl"
+for c in ${clients//,/ } ${tls_clients//,/ }; do
     case "$c" in
         nbxmpp) pkgs="$pkgs python3-nbxmpp python3-gi" ;;
         finch) pkgs="$pkgs finch dbus-daemon dbus-bin" ;;
+        gosendxmpp) pkgs="$pkgs go-sendxmpp" ;;
         *) pkgs="$pkgs $c" ;;
     esac
 done
+pkgs="$(printf '%s\n' $pkgs | sort -u | tr '\n' ' ')"
 INTEROP_SERVERS="$pkgs" bash "$HERE/setup.sh"
 rc=$?
 if [ $rc -eq 77 ]; then
@@ -70,7 +78,8 @@ step "pairs"
 work="$(mktemp -d /tmp/xmpp-seeds.XXXXXX)"
 chmod 755 "$work"
 "$PYTHON" "$HERE/seeds.py" --tap "$bin/xmpptap" --xmppdump "$bin/xmppdump" --workdir "$work" \
-    --servers "$servers" --clients "$clients" ${captures:+--captures "$captures"}
+    --servers "$servers" --clients "$clients" --tls-clients "$tls_clients" \
+    ${captures:+--captures "$captures"}
 rc=$?
 if [ $rc -eq 0 ] && [ "$keep" -eq 0 ]; then
     rm -rf "$work"

@@ -269,9 +269,23 @@ def start_prosody(args, d):
     os.makedirs(f"{d}/data", exist_ok=True)
     os.makedirs(f"{d}/certs", exist_ok=True)  # empty: no TLS; silences a startup error
     cfg = f"{d}/prosody.cfg.lua"
+    text = PROSODY_CFG.format(dir=d, port=port, host=args.host, loglevel=args.loglevel)
+    if args.tls_cert:
+        # TLS required on c2s (STARTTLS), with the caller's certificate
+        for f in ("cert.pem", "key.pem"):
+            shutil.copy(args.tls_cert if f == "cert.pem" else args.tls_key, f"{d}/certs/{f}")
+        text = text.replace("c2s_require_encryption = false", "c2s_require_encryption = true")
+        # and direct TLS (XEP-0368) on a second port, written to DIR/direct_tls_port
+        dport = free_port()
+        text = text.replace("c2s_direct_tls_ports = {}", f"c2s_direct_tls_ports = {{ {dport} }}")
+        with open(f"{d}/direct_tls_port", "w") as f:
+            f.write(f"{dport}\n")
+        text = text.replace('modules_disabled = { "tls"; ', "modules_disabled = { ")
+        text = text.replace('modules_enabled = {\n', 'modules_enabled = {\n    "tls";\n')
+        text = text.replace("\nVirtualHost", f'\nssl = {{ certificate = "{d}/certs/cert.pem"; '
+                            f'key = "{d}/certs/key.pem"; }}\n\nVirtualHost')
     with open(cfg, "w") as f:
-        f.write(PROSODY_CFG.format(dir=d, port=port, host=args.host,
-                                   loglevel=args.loglevel))
+        f.write(text)
     os.chmod(cfg, 0o644)
     chown_tree(d, user)
     # Register before starting: prosodyctl writes the internal storage directly.
@@ -459,6 +473,8 @@ def main():
     ap.add_argument("--roster", action="append", default=[],
                     help="A:B: make users A and B mutual contacts (subscription both) before "
                          "start (prosody, jabberd2; repeatable)")
+    ap.add_argument("--tls-cert", help="prosody: PEM certificate; c2s then requires STARTTLS")
+    ap.add_argument("--tls-key", help="prosody: PEM key of --tls-cert")
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("--loglevel", default="info")
     args = ap.parse_args()

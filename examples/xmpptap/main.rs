@@ -1,9 +1,11 @@
-//! xmpptap: a transparent TCP proxy for plaintext XMPP that logs what passes through it,
-//! like a protocol analyser.
+//! xmpptap: a transparent TCP proxy for XMPP that logs what passes through it, like a
+//! protocol analyser; with a certificate of its own it also sees inside TLS.
 //!
 //! ```text
 //! cargo run --release --example xmpptap -- --listen 127.0.0.1:5223 --upstream 127.0.0.1:5222 \
-//!     [--log FILE] [--max-stanza-bytes N]
+//!     [--log FILE] [--max-stanza-bytes N] [--plaintext-dir DIR]
+//!     [--tls-name NAME ... | --cert FILE --key FILE] [--cert-out FILE]
+//!     [--ca FILE | --insecure] [--upstream-name NAME] [--direct-tls]
 //! ```
 //!
 //! Every accepted client connection gets its own connection to the upstream server and two
@@ -27,8 +29,18 @@
 //!   `<stream:features/>` and SASL elements), `name`, `ns` (for `other`), `to`, `from`,
 //!   `id`, `type` (absent attributes are left out), `size` (raw bytes) and `offset`;
 //! - `close`: `</stream:stream>`;
-//! - `tls`: the server accepted STARTTLS (`<proceed/>`): the tap cannot see inside TLS and
-//!   forwards both directions opaquely from then on (logged once per connection);
+//! - `tls`: TLS begins: with TLS options, `mode` (`starttls` after the server's
+//!   `<proceed/>`, or `direct`) and `upstream_name` (the name the server's certificate is
+//!   verified for: the `to` of the client's stream header, else `--upstream-name`); without
+//!   them, a `note` that the rest is forwarded opaquely;
+//! - `tls-handshake`: one per side once its handshake completed: `side` (`client`: the
+//!   tap's session with the client, `server`: with the server), `version`, `cipher`, `sni`
+//!   (what the client asked for), `peer_cert_names` (DNS names of the certificate that side
+//!   presented, `null` for none), `tap_cert_names` (client side: the tap's own), `verify`
+//!   (server side: `ca` or `insecure`);
+//! - `tls-error`: a handshake or record failed (`side`, `message`: rustls' reason, e.g. an
+//!   untrusted server certificate, or a client that hung up on the tap's); the tap closes
+//!   that connection;
 //! - `error`: a parse error with `condition`, `offset` and `message`; the tap closes that
 //!   connection (both sockets) and no other;
 //! - `eof`: one direction ended (`end`: `eof`, `reset`, `aborted`, `write-error`,
@@ -38,7 +50,9 @@
 //!   the parser consumed), `opaque_bytes` (forwarded unparsed after STARTTLS), `headers`,
 //!   `stanzas`, `closes`, `kinds` (stanza counts by kind: `message`, `presence`, `iq`,
 //!   `other:NAME`), `clean` (the parser saw no error and the direction ended between
-//!   stanzas), `end`.
+//!   stanzas), `end`, and for TLS `tls_at` (the byte where TLS began, `null` if never),
+//!   `tls_in` / `tls_out` (TLS bytes read from the source socket / written to the
+//!   destination socket). With TLS all other counts are of the decrypted bytes.
 //!
 //! Stream restarts: the server-to-client parser calls [`Parser::restart`] right after the
 //! server's `<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>`, the point where the
@@ -49,27 +63,46 @@
 //! declaration) between stanzas as a restart.
 //!
 //! STARTTLS: after the client's `<starttls/>` its next bytes are a TLS handshake (or
-//! nothing, if the server refuses), and after the server's `<proceed/>` the server's are;
-//! each direction stops parsing there and is forwarded opaquely.
+//! nothing, if the server refuses), and after the server's `<proceed/>` the server's are.
+//! Without TLS options each direction stops parsing there and is forwarded opaquely. With
+//! them (`--tls-name` makes a self-signed certificate for those names at start, written
+//! to `--cert-out` for clients to trust; or `--cert/--key`), the server-to-client thread,
+//! having forwarded `<proceed/>`, opens TLS to the server (verified against `--ca`, or
+//! not with `--insecure`: a wrong certificate fails the handshake) and accepts TLS from
+//! the client with the tap's certificate; the client-to-server thread waits for that and
+//! both go on forwarding and parsing the decrypted streams, each with a fresh parser
+//! (whitespace the client sent in clear after `<starttls/>`, as go-sendxmpp does, belongs
+//! to the old stream). `--direct-tls` (XEP-0368) does TLS on both legs from the first
+//! byte. `--plaintext-dir DIR` writes each connection's bytes as parsed to
+//! `DIR/connN.c2s.bin` / `.s2c.bin`. TLS is rustls (ring), in tls.rs.
 //!
 //! Exit status: 2 for bad usage or when the listen address cannot be bound; otherwise the
 //! tap runs until it is killed.
 
+mod log;
+mod pump;
+mod tls;
+
+use log::{Fnv, Line, Log};
+use pump::pump;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs::OpenOptions;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
+use tls::{Link, Tls, TlsArgs};
 use xmpp_stream::dump::write_json_str;
-use xmpp_stream::{Config, Element, Event, Limits, Parser, XML_NS};
+use xmpp_stream::Limits;
 
 const USAGE: &str = "usage: xmpptap --listen HOST:PORT --upstream HOST:PORT [--log FILE] \
-                     [--max-stanza-bytes N]";
+                     [--max-stanza-bytes N] [--tls-name NAME... | --cert FILE --key FILE] \
+                     [--cert-out FILE] [--ca FILE | --insecure] [--upstream-name NAME] \
+                     [--direct-tls] [--plaintext-dir DIR]";
 
 /// Size of each direction's read buffer (the only per-connection buffer besides the
 /// parser's, which the limits bound).
@@ -84,10 +117,14 @@ struct Args {
     upstream: String,
     log: Option<String>,
     max_stanza_bytes: Option<usize>,
+    tls: TlsArgs,
+    plaintext_dir: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
     let (mut listen, mut upstream, mut log, mut max) = (None, None, None, None);
+    let mut tls = TlsArgs::default();
+    let mut plaintext_dir = None;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut value = || it.next().ok_or(format!("{a} needs a value"));
@@ -102,6 +139,15 @@ fn parse_args() -> Result<Args, String> {
                     _ => return Err(format!("--max-stanza-bytes: not a positive number: {v}")),
                 }
             }
+            "--tls-name" => tls.names.push(value()?),
+            "--cert" => tls.cert = Some(value()?),
+            "--key" => tls.key = Some(value()?),
+            "--cert-out" => tls.cert_out = Some(value()?),
+            "--ca" => tls.ca = Some(value()?),
+            "--insecure" => tls.insecure = true,
+            "--upstream-name" => tls.upstream_name = Some(value()?),
+            "--direct-tls" => tls.direct = true,
+            "--plaintext-dir" => plaintext_dir = Some(value()?),
             "-h" | "--help" => return Err(String::new()),
             _ => return Err(format!("unexpected argument {a}")),
         }
@@ -111,90 +157,9 @@ fn parse_args() -> Result<Args, String> {
         upstream: upstream.ok_or("--upstream is required")?,
         log,
         max_stanza_bytes: max,
+        tls,
+        plaintext_dir,
     })
-}
-
-// ------------------------------------------------------------------------------ log
-
-/// The JSON-lines log: whole lines written under a lock, one `write_all` each, unbuffered.
-struct Log {
-    out: Mutex<Box<dyn Write + Send>>,
-    t0: Instant,
-}
-
-impl Log {
-    /// Starts a line with `t` and `event`.
-    fn line(&self, event: &str) -> Line {
-        let mut s = String::with_capacity(256);
-        let _ = write!(
-            s,
-            "{{\"t\":{:.6},\"event\":\"{event}\"",
-            self.t0.elapsed().as_secs_f64()
-        );
-        Line(s)
-    }
-
-    fn write(&self, line: Line) {
-        let mut s = line.0;
-        s.push_str("}\n");
-        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
-        // A log that cannot be written must not stop the forwarding.
-        let _ = out.write_all(s.as_bytes()).and_then(|()| out.flush());
-    }
-}
-
-/// One JSON object under construction (without its closing brace).
-struct Line(String);
-
-impl Line {
-    fn str(mut self, key: &str, value: &str) -> Self {
-        let _ = write!(self.0, ",\"{key}\":");
-        write_json_str(&mut self.0, value);
-        self
-    }
-
-    fn opt(self, key: &str, value: Option<&str>) -> Self {
-        match value {
-            Some(v) => self.str(key, v),
-            None => self,
-        }
-    }
-
-    fn num(mut self, key: &str, value: u64) -> Self {
-        let _ = write!(self.0, ",\"{key}\":{value}");
-        self
-    }
-
-    /// `value` must be valid JSON.
-    fn json(mut self, key: &str, value: &str) -> Self {
-        let _ = write!(self.0, ",\"{key}\":{value}");
-        self
-    }
-}
-
-// ------------------------------------------------------------------------------ checksum
-
-/// FNV-1a, 64 bits: a checksum of everything a direction read and wrote.
-#[derive(Clone, Copy)]
-struct Fnv(u64);
-
-impl Fnv {
-    fn new() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-
-    fn update(&mut self, bytes: &[u8]) {
-        let mut h = self.0;
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-
-    fn hex(self) -> String {
-        format!("\"{:016x}\"", self.0)
-    }
 }
 
 // ------------------------------------------------------------------------------ connections
@@ -223,6 +188,31 @@ struct Conn {
     server: TcpStream,
     /// Set when the connection is being torn down (parse error, broken socket).
     aborted: AtomicBool,
+    /// TLS configuration, when the tap decrypts.
+    tls: Option<Arc<Tls>>,
+    /// Where STARTTLS stands, and the wake-up of the thread waiting for it.
+    switch: Mutex<Switch>,
+    switched: Condvar,
+    /// The `to` of the client's first stream header: the name to verify the server by.
+    stream_to: Mutex<Option<String>>,
+    /// `--plaintext-dir`: where each direction's bytes as parsed (decrypted) are written.
+    plaintext_dir: Option<Arc<str>>,
+}
+
+/// STARTTLS between the two threads of a connection.
+enum Switch {
+    /// Not asked for (or not yet answered).
+    None,
+    /// TLS is up: the session towards the client and the one towards the server.
+    Up(Arc<Link>, Arc<Link>),
+    /// The server refused or the connection ended first.
+    Failed,
+}
+
+/// One side of a direction: a plain socket or a TLS session over it.
+enum End<'a> {
+    Plain(&'a TcpStream),
+    Tls(Arc<Link>),
 }
 
 impl Conn {
@@ -232,6 +222,75 @@ impl Conn {
         self.aborted.store(true, Ordering::SeqCst);
         let _ = self.client.shutdown(Shutdown::Both);
         let _ = self.server.shutdown(Shutdown::Both);
+        self.set_switch(Switch::Failed);
+    }
+
+    /// Records the STARTTLS outcome (the first one wins) and wakes the waiting thread.
+    fn set_switch(&self, to: Switch) {
+        let mut s = self.switch.lock().unwrap_or_else(|e| e.into_inner());
+        if matches!(*s, Switch::None) {
+            *s = to;
+        }
+        self.switched.notify_all();
+    }
+
+    /// Waits (at most 30 s) until the other thread decided; the links if TLS is up.
+    fn wait_switch(&self) -> Option<(Arc<Link>, Arc<Link>)> {
+        let mut s = self.switch.lock().unwrap_or_else(|e| e.into_inner());
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            match &*s {
+                Switch::Up(c, sv) => return Some((Arc::clone(c), Arc::clone(sv))),
+                Switch::Failed => return None,
+                Switch::None => {}
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            s = self
+                .switched
+                .wait_timeout(s, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// Logs a finished handshake of the session towards `side`.
+    fn log_handshake(&self, dir: Dir, n: tls::Negotiated) {
+        let tls = self.tls.as_deref();
+        let names = |v: &[String]| {
+            let mut s = String::from("[");
+            for (i, n) in v.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                write_json_str(&mut s, n);
+            }
+            s.push(']');
+            s
+        };
+        let own = names(tls.map(|t| &t.own_names[..]).unwrap_or(&[]));
+        let peer = n.peer_names.as_deref().map(names);
+        let (side, presented_by_tap, presented_by_peer) = match dir {
+            // the c2s thread reads the client's TLS: the tap is the server there
+            Dir::C2s => ("client", Some(own.as_str()), peer.as_deref()),
+            Dir::S2c => ("server", None, peer.as_deref()),
+        };
+        let mut l = self
+            .line("tls-handshake", Some(dir))
+            .str("side", side)
+            .str("version", &n.version)
+            .str("cipher", &n.cipher)
+            .opt("sni", n.sni.as_deref())
+            .json("peer_cert_names", presented_by_peer.unwrap_or("null"));
+        if let Some(p) = presented_by_tap {
+            l = l.json("tap_cert_names", p);
+        }
+        if dir == Dir::S2c {
+            l = l.str("verify", tls.map(|t| t.verify).unwrap_or("?"));
+        }
+        self.log.write(l);
     }
 
     fn line(&self, event: &str, dir: Option<Dir>) -> Line {
@@ -257,6 +316,13 @@ struct DirStats {
     kinds: BTreeMap<String, u64>,
     clean: bool,
     end: &'static str,
+    /// Plaintext offset where TLS began on this direction (`None`: never).
+    tls_at: Option<u64>,
+    /// TLS bytes read from the source socket and written to the destination socket.
+    tls_in: u64,
+    tls_out: u64,
+    /// Offset of the current parser's first byte (a fresh parser starts after STARTTLS).
+    base: u64,
 }
 
 impl DirStats {
@@ -273,7 +339,7 @@ impl DirStats {
         format!(
             "{{\"bytes\":{},\"forwarded\":{},\"fnv1a64_in\":{},\"fnv1a64_out\":{},\
              \"parsed\":{},\"opaque_bytes\":{},\"headers\":{},\"stanzas\":{},\"closes\":{},\
-             \"kinds\":{},\"clean\":{},\"end\":\"{}\"}}",
+             \"kinds\":{},\"clean\":{},\"end\":\"{}\",\"tls_at\":{},\"tls_in\":{},\"tls_out\":{}}}",
             self.bytes,
             self.forwarded,
             self.fnv_in.hex(),
@@ -285,213 +351,12 @@ impl DirStats {
             self.closes,
             kinds,
             self.clean,
-            self.end
+            self.end,
+            self.tls_at.map_or("null".to_string(), |n| n.to_string()),
+            self.tls_in,
+            self.tls_out
         )
     }
-}
-
-/// What the event loop decided to do once the event borrowing the parser is released.
-enum After {
-    Nothing,
-    /// The server's `<success/>`: its next bytes open a new stream.
-    Restart,
-    /// STARTTLS: the bytes after this offset are not XML.
-    Opaque {
-        from: u64,
-        proceed: bool,
-    },
-}
-
-/// Whether `e` is a message, presence or iq stanza (rather than a nonza such as
-/// `<stream:features/>` or `<auth/>`).
-fn is_stanza(e: &Element<'_>) -> bool {
-    matches!(e.local_name(), "message" | "presence" | "iq") && STANZA_NS.contains(&e.ns())
-}
-
-/// Logs one event of direction `dir`; returns what to do next.
-fn on_event(conn: &Conn, dir: Dir, ev: &Event<'_>, st: &mut DirStats) -> After {
-    match ev {
-        Event::Header(h) => {
-            st.headers += 1;
-            let xmlns = h.ns_decls().find(|(p, _)| p.is_none()).map(|(_, u)| u);
-            conn.log.write(
-                conn.line("header", Some(dir))
-                    .num("stream", st.headers)
-                    .opt("to", h.attr("", "to"))
-                    .opt("from", h.attr("", "from"))
-                    .opt("id", h.attr("", "id"))
-                    .opt("version", h.attr("", "version"))
-                    .opt("lang", h.attr(XML_NS, "lang"))
-                    .opt("xmlns", xmlns)
-                    .num("size", h.raw().len() as u64),
-            );
-            After::Nothing
-        }
-        Event::Stanza(s) => {
-            let e = s.root();
-            let (name, ns) = (e.local_name(), e.ns());
-            st.stanzas += 1;
-            let mut line = conn.line("stanza", Some(dir));
-            let key = if is_stanza(&e) {
-                line = line.str("kind", name).str("name", name);
-                name.to_string()
-            } else {
-                line = line.str("kind", "other").str("name", name).str("ns", ns);
-                format!("other:{name}")
-            };
-            *st.kinds.entry(key).or_insert(0) += 1;
-            let end = s.offset() + s.raw().len() as u64;
-            conn.log.write(
-                line.opt("to", e.attr("", "to"))
-                    .opt("from", e.attr("", "from"))
-                    .opt("id", e.attr("", "id"))
-                    .opt("type", e.attr("", "type"))
-                    .num("size", s.raw().len() as u64)
-                    .num("offset", s.offset()),
-            );
-            match (dir, ns, name) {
-                (Dir::S2c, SASL_NS, "success") => After::Restart,
-                (Dir::C2s, TLS_NS, "starttls") => After::Opaque {
-                    from: end,
-                    proceed: false,
-                },
-                (Dir::S2c, TLS_NS, "proceed") => After::Opaque {
-                    from: end,
-                    proceed: true,
-                },
-                _ => After::Nothing,
-            }
-        }
-        Event::Close => {
-            st.closes += 1;
-            conn.log.write(conn.line("close", Some(dir)));
-            After::Nothing
-        }
-        _ => After::Nothing,
-    }
-}
-
-/// Forwards `src` to `dst` until `src` ends, parsing what passes; returns the totals.
-fn pump(conn: &Conn, dir: Dir, mut src: &TcpStream, mut dst: &TcpStream) -> DirStats {
-    let config = Config::default()
-        .with_limits(conn.limits)
-        .with_implicit_restart(dir == Dir::C2s);
-    let mut parser = Some(Parser::with_config(config));
-    let mut st = DirStats {
-        bytes: 0,
-        forwarded: 0,
-        fnv_in: Fnv::new(),
-        fnv_out: Fnv::new(),
-        parsed: 0,
-        opaque_bytes: 0,
-        headers: 0,
-        stanzas: 0,
-        closes: 0,
-        kinds: BTreeMap::new(),
-        clean: true,
-        end: "eof",
-    };
-    let mut buf = vec![0u8; READ_BUF];
-    let mut detail: Option<String> = None;
-    'read: loop {
-        let n = match src.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                st.end = if conn.aborted.load(Ordering::SeqCst) {
-                    "aborted"
-                } else {
-                    "reset"
-                };
-                detail = Some(e.to_string());
-                break;
-            }
-        };
-        let chunk = &buf[..n];
-        st.bytes += n as u64;
-        st.fnv_in.update(chunk);
-        // Forward first, parse second: the peer never waits for the parser.
-        if let Err(e) = dst.write_all(chunk) {
-            st.end = if conn.aborted.load(Ordering::SeqCst) {
-                "aborted"
-            } else {
-                "write-error"
-            };
-            detail = Some(e.to_string());
-            conn.abort();
-            break;
-        }
-        st.forwarded += n as u64;
-        st.fnv_out.update(chunk);
-
-        let Some(p) = parser.as_mut() else {
-            st.opaque_bytes += n as u64;
-            continue;
-        };
-        p.feed(chunk);
-        loop {
-            let after = match p.next_event() {
-                Ok(None) => break,
-                Ok(Some(ev)) => on_event(conn, dir, &ev, &mut st),
-                Err(e) => {
-                    conn.log.write(
-                        conn.line("error", Some(dir))
-                            .str("condition", e.condition().as_str())
-                            .num("offset", e.offset())
-                            .str("message", e.message()),
-                    );
-                    st.parsed = e.offset();
-                    st.clean = false;
-                    st.end = "parse-error";
-                    conn.abort();
-                    break 'read;
-                }
-            };
-            match after {
-                After::Nothing => {}
-                After::Restart => p.restart(),
-                After::Opaque { from, proceed } => {
-                    if proceed {
-                        conn.log.write(conn.line("tls", Some(dir)).str(
-                            "note",
-                            "STARTTLS accepted (<proceed/>): the tap cannot see inside TLS; \
-                             both directions are forwarded opaquely from here on",
-                        ));
-                    }
-                    st.parsed = from;
-                    st.opaque_bytes = st.bytes - from;
-                    parser = None;
-                    continue 'read;
-                }
-            }
-        }
-    }
-    if let Some(p) = parser.as_mut() {
-        if st.end != "parse-error" {
-            st.parsed = p.offset();
-            if let Err(e) = p.finish() {
-                st.clean = false;
-                detail.get_or_insert_with(|| format!("stream cut short: {e}"));
-            }
-        }
-    }
-    if st.end == "eof" && conn.aborted.load(Ordering::SeqCst) {
-        st.end = "aborted";
-    }
-    let mut line = conn
-        .line("eof", Some(dir))
-        .str("end", st.end)
-        .num("bytes", st.bytes)
-        .num("parsed", st.parsed)
-        .json("clean", if st.clean { "true" } else { "false" });
-    if let Some(d) = &detail {
-        line = line.str("detail", d);
-    }
-    conn.log.write(line);
-    // Half-close: the other side learns that this side has no more to say.
-    let _ = dst.shutdown(Shutdown::Write);
-    st
 }
 
 fn addr(a: io::Result<SocketAddr>) -> String {
@@ -505,6 +370,8 @@ fn handle(
     upstream: Arc<Vec<SocketAddr>>,
     log: Arc<Log>,
     limits: Limits,
+    tls: Option<Arc<Tls>>,
+    plaintext_dir: Option<Arc<str>>,
 ) {
     let peer = addr(client.peer_addr());
     let server = match connect(&upstream) {
@@ -537,7 +404,30 @@ fn handle(
         client,
         server,
         aborted: AtomicBool::new(false),
+        tls,
+        switch: Mutex::new(Switch::None),
+        switched: Condvar::new(),
+        stream_to: Mutex::new(None),
+        plaintext_dir,
     });
+    if let Some(t) = conn.tls.as_ref().filter(|t| t.direct) {
+        // XEP-0368: TLS from the first byte on both legs
+        match t.links(&conn.client, &conn.server, &t.default_upstream_name) {
+            Ok((c, s)) => {
+                conn.log.write(
+                    conn.line("tls", None)
+                        .str("mode", "direct")
+                        .str("upstream_name", &t.default_upstream_name),
+                );
+                conn.set_switch(Switch::Up(c, s));
+            }
+            Err(e) => {
+                conn.log
+                    .write(conn.line("tls-error", None).str("message", &e));
+                conn.abort();
+            }
+        }
+    }
     let c = Arc::clone(&conn);
     let s2c = thread::Builder::new()
         .name(format!("conn{id}-s2c"))
@@ -550,11 +440,23 @@ fn handle(
         );
         conn.abort();
     }
-    let c2s = pump(&conn, Dir::C2s, &conn.client, &conn.server);
-    let s2c = match s2c.map(|h| h.join()) {
-        Ok(Ok(st)) => st.json(),
-        _ => "null".to_string(),
+    let mut c2s = pump(&conn, Dir::C2s, &conn.client, &conn.server);
+    let mut s2c = match s2c.map(|h| h.join()) {
+        Ok(Ok(st)) => Some(st),
+        _ => None,
     };
+    // TLS bytes per socket, counted once both directions are done with them
+    if let Switch::Up(to_client, to_server) =
+        &*conn.switch.lock().unwrap_or_else(|e| e.into_inner())
+    {
+        c2s.tls_in = to_client.raw_in.load(Ordering::Relaxed);
+        c2s.tls_out = to_server.raw_out.load(Ordering::Relaxed);
+        if let Some(s) = s2c.as_mut() {
+            s.tls_in = to_server.raw_in.load(Ordering::Relaxed);
+            s.tls_out = to_client.raw_out.load(Ordering::Relaxed);
+        }
+    }
+    let s2c = s2c.map_or("null".to_string(), |s| s.json());
     conn.log.write(
         conn.line("disconnect", None)
             .json(
@@ -616,6 +518,17 @@ fn main() -> ExitCode {
         out: Mutex::new(out),
         t0: Instant::now(),
     });
+    let tls = if args.tls.enabled() {
+        match Tls::new(&args.tls) {
+            Ok(t) => Some(Arc::new(t)),
+            Err(e) => {
+                eprintln!("xmpptap: TLS: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        None
+    };
     let mut limits = Limits::default();
     if let Some(n) = args.max_stanza_bytes {
         limits.max_stanza_bytes = n;
@@ -624,7 +537,13 @@ fn main() -> ExitCode {
         log.line("listening")
             .str("listen", &addr(listener.local_addr()))
             .str("upstream", &args.upstream)
-            .num("pid", u64::from(std::process::id())),
+            .num("pid", u64::from(std::process::id()))
+            .opt(
+                "tls",
+                tls.as_deref()
+                    .map(|t| if t.direct { "direct" } else { "starttls" }),
+            )
+            .opt("tls_verify", tls.as_deref().map(|t| t.verify)),
     );
     eprintln!(
         "xmpptap: listening on {} -> {}",
@@ -632,6 +551,7 @@ fn main() -> ExitCode {
         args.upstream
     );
     let upstream = Arc::new(upstream);
+    let plaintext_dir: Option<Arc<str>> = args.plaintext_dir.as_deref().map(Arc::from);
     let next_id = AtomicU64::new(1);
     for incoming in listener.incoming() {
         let client = match incoming {
@@ -644,10 +564,15 @@ fn main() -> ExitCode {
             }
         };
         let id = next_id.fetch_add(1, Ordering::SeqCst);
-        let (up, lg) = (Arc::clone(&upstream), Arc::clone(&log));
+        let (up, lg, tl, pd) = (
+            Arc::clone(&upstream),
+            Arc::clone(&log),
+            tls.clone(),
+            plaintext_dir.clone(),
+        );
         let spawned = thread::Builder::new()
             .name(format!("conn{id}"))
-            .spawn(move || handle(id, client, up, lg, limits));
+            .spawn(move || handle(id, client, up, lg, limits, tl, pd));
         if let Err(e) = spawned {
             log.write(
                 log.line("accept-error")
