@@ -23,6 +23,27 @@ pub enum Mode {
     /// as a single [`Event::Stanza`](crate::Event::Stanza) once it is complete, whatever
     /// its name.
     Document,
+    /// A stream whose root may have any name and namespace: like [`Mode::Stream`] (the
+    /// root start tag is an [`Event::Header`](crate::Event::Header) bounded by
+    /// [`Limits::max_header_bytes`](crate::Limits::max_header_bytes), each complete
+    /// depth-1 element an [`Event::Stanza`](crate::Event::Stanza) bounded by the stanza
+    /// limits, the root end tag [`Event::Close`](crate::Event::Close)), without the check
+    /// that the root is `<stream:stream>`. For XML streams with another root, such as a
+    /// BOSH `<body xmlns='http://jabber.org/protocol/httpbind'>` or a generic
+    /// stream-oriented XML reader.
+    ///
+    /// ```
+    /// use xmpp_stream::{Config, Event, Mode, Parser};
+    /// let mut p = Parser::with_config(Config::default().mode(Mode::AnyRoot));
+    /// p.feed(b"<body xmlns='http://jabber.org/protocol/httpbind' rid='1'><message/></body>");
+    /// assert!(matches!(p.next_event()?, Some(Event::Header(h)) if h.attr("", "rid") == Some("1")));
+    /// assert!(matches!(p.next_event()?, Some(Event::Stanza(s))
+    ///     if s.root().is("http://jabber.org/protocol/httpbind", "message")));
+    /// assert!(matches!(p.next_event()?, Some(Event::Close)));
+    /// p.finish()?;
+    /// # Ok::<(), xmpp_stream::Error>(())
+    /// ```
+    AnyRoot,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -506,8 +527,8 @@ impl Sink for Framer {
         let qname = &buf[name.0..name.1];
         if self.depth == 0 {
             match (self.mode, self.phase) {
-                (Mode::Stream, Phase::Prolog) => self.begin_tree(lt, true),
-                (Mode::Stream, Phase::Open) => {
+                (Mode::Stream | Mode::AnyRoot, Phase::Prolog) => self.begin_tree(lt, true),
+                (Mode::Stream | Mode::AnyRoot, Phase::Open) => {
                     if self.implicit_restart && qname == self.header_qname() {
                         self.restart();
                         self.begin_tree(lt, true);
@@ -616,7 +637,7 @@ impl Sink for Framer {
                     0
                 };
             let local = &buf[local_start..lt + 1 + node.name_len as usize];
-            if self.ns.get(ns) != STREAMS_NS || local != b"stream" {
+            if self.mode == Mode::Stream && (self.ns.get(ns) != STREAMS_NS || local != b"stream") {
                 return err(ErrorKind::InvalidStreamRoot, lt);
             }
             self.tree.nodes[self.cur as usize].end = rel(end, self.origin);
@@ -670,7 +691,7 @@ impl Sink for Framer {
     ) -> Result<(), Error> {
         let qname = &buf[name.0..name.1];
         let Some(top) = self.stack.last() else {
-            if self.mode == Mode::Stream
+            if self.mode != Mode::Document
                 && self.phase == Phase::Open
                 && qname == self.header_qname()
             {

@@ -87,6 +87,8 @@
 //! (keepalives) produces nothing, and `</stream:stream>` is [`Event::Close`]. A stanza is
 //! handed out only once it is complete, so a handler never sees half an element.
 //! [`Mode::Document`] parses one plain XML document instead (its root is the one stanza).
+//! [`Mode::AnyRoot`] frames like [`Mode::Stream`] but accepts a root of any name and
+//! namespace (a BOSH `<body/>`, or any stream-shaped XML).
 //!
 //! ## Views
 //!

@@ -198,7 +198,7 @@ impl Parser {
 
     /// A parser with the given configuration.
     pub fn with_config(config: Config) -> Self {
-        let stream = config.mode == Mode::Stream;
+        let stream = config.mode != Mode::Document;
         Parser {
             buf: Vec::new(),
             filled: 0,
@@ -480,7 +480,7 @@ impl Parser {
     /// index, namespace table, arena) is kept. For parsers reused per message (WebSocket
     /// framing parses each message as one document).
     pub(crate) fn recycle(&mut self) {
-        let stream = self.config.mode == Mode::Stream;
+        let stream = self.config.mode != Mode::Document;
         self.filled = 0;
         self.base = 0;
         self.error = None;
