@@ -123,6 +123,10 @@ pub(crate) struct Framer {
     /// A `<stream:stream/>` header was empty: its close follows the header event.
     pub(crate) close_after_header: bool,
     scratch: HashScratch,
+    /// `(from, to)`: when the root's default namespace is `from`, elements inside it
+    /// that inherit it are read in `to` instead (BOSH: unqualified stanzas in
+    /// `<body xmlns='http://jabber.org/protocol/httpbind'>` are `jabber:client`).
+    pub(crate) rebind_default: Option<(&'static str, &'static str)>,
 }
 
 #[inline]
@@ -180,6 +184,7 @@ impl Framer {
             pending: None,
             close_after_header: false,
             scratch: Vec::new(),
+            rebind_default: None,
         }
     }
 
@@ -653,6 +658,14 @@ impl Sink for Framer {
             self.header.present = true;
             self.reading_header = false;
             self.building = false;
+            let mut default_ns = default_ns;
+            if let Some((from, to)) = self.rebind_default {
+                if self.ns.get(default_ns) == from {
+                    let start = self.ns.text_mut().len();
+                    self.ns.text_mut().push_str(to);
+                    default_ns = self.ns.seal_from(start);
+                }
+            }
             self.stream_ns_mark = self.ns.mark();
             self.stream_bindings = self.bindings.len();
             self.stream_default_ns = default_ns;

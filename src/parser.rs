@@ -25,6 +25,8 @@ pub struct Config {
     limits: Limits,
     mode: Mode,
     implicit_restart: bool,
+    /// See `Framer::rebind_default` (set by the BOSH reader).
+    pub(crate) rebind_default: Option<(&'static str, &'static str)>,
 }
 
 impl Config {
@@ -208,7 +210,11 @@ impl Parser {
                 stream,
                 config.implicit_restart,
             )),
-            framer: Framer::new(config.mode, config.limits, config.implicit_restart),
+            framer: {
+                let mut f = Framer::new(config.mode, config.limits, config.implicit_restart);
+                f.rebind_default = config.rebind_default;
+                f
+            },
             arena: Bump::new(),
             arena_lent: core::cell::Cell::new(false),
             error: None,

@@ -20,6 +20,9 @@
 //!   standalone (with the namespace declarations inherited from the stream header), or
 //!   re-targeted to another content namespace ([`Target`]).
 //! - [`WebSocketParser`]: RFC 7395 framing, one element per message, same views.
+//! - [`BoshReader`]: BOSH (XEP-0124/XEP-0206), one HTTP body at a time: the [`Body`]
+//!   view of the wrapper, then its stanzas with the same views; [`write_body`] and
+//!   [`BodySpec`] write bodies.
 //!
 //! # No allocation per stanza
 //!
@@ -212,6 +215,7 @@
 //! # Ok::<(), xmpp_stream::Error>(())
 //! ```
 
+mod bosh;
 mod error;
 mod header;
 mod kind;
@@ -223,6 +227,10 @@ mod writer;
 
 pub(crate) use self::stanza::Scope;
 
+pub use self::bosh::{
+    write_body, Body, BodySpec, BodyType, BoshCondition, BoshError, BoshReader,
+    DEFAULT_MAX_BODY_BYTES,
+};
 pub use self::error::{StanzaError, StanzaErrorCondition, StanzaErrorType, StreamError};
 pub use self::header::{ContentNamespace, HeaderCheck, StreamHeader, Version};
 pub use self::kind::{IqType, Kind, MessageType, PresenceType, StanzaType};
@@ -267,4 +275,8 @@ pub mod ns {
     pub const DIALBACK: &str = "jabber:server:dialback";
     /// `urn:ietf:params:xml:ns:xmpp-framing`: WebSocket framing (RFC 7395).
     pub const FRAMING: &str = "urn:ietf:params:xml:ns:xmpp-framing";
+    /// `http://jabber.org/protocol/httpbind`: BOSH bodies (XEP-0124).
+    pub const HTTPBIND: &str = "http://jabber.org/protocol/httpbind";
+    /// `urn:xmpp:xbosh`: the XMPP attributes of BOSH bodies (XEP-0206).
+    pub const XBOSH: &str = "urn:xmpp:xbosh";
 }

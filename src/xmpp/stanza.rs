@@ -6,6 +6,7 @@
 use super::error::{StanzaError, StreamError};
 use super::header::{default_decl, StreamHeader};
 use super::kind::{Kind, StanzaType};
+use super::ns;
 use super::owned::{stanza_records, OwnedStanza};
 use super::writer::{write_stanza, Target};
 use crate::frame::HeaderStore;
@@ -47,10 +48,26 @@ pub(crate) fn scope_element<'a>(s: &Stanza<'a>) -> Option<Element<'a>> {
 }
 
 /// Whether the namespace declarations of the scope element are in scope for the stanza:
-/// true for a `<stream:stream>` header, false for a WebSocket `<open/>` (each message is
-/// a document of its own).
+/// true for a `<stream:stream>` header and a BOSH `<body/>`, false for a WebSocket
+/// `<open/>` (each message is a document of its own).
 pub(crate) fn inherits_namespaces(scope: &Element<'_>) -> bool {
-    scope.is(STREAMS_NS, "stream")
+    scope.is(STREAMS_NS, "stream") || is_bosh_body(scope)
+}
+
+/// Whether the scope element is a BOSH `<body/>` (XEP-0124), whose unqualified content
+/// is `jabber:client` (XEP-0206 section 5).
+fn is_bosh_body(scope: &Element<'_>) -> bool {
+    scope.is(ns::HTTPBIND, "body")
+}
+
+/// The default namespace the scope element gives its stanzas: its own default
+/// declaration, except that a BOSH `<body/>`'s is read as `jabber:client`.
+fn scope_default_ns<'a>(scope: &Element<'a>, decl: &'a str) -> &'a str {
+    if decl == ns::HTTPBIND && is_bosh_body(scope) {
+        ns::CLIENT
+    } else {
+        decl
+    }
 }
 
 /// Whether some element or attribute name of the stanza uses `prefix`.
@@ -89,7 +106,9 @@ impl<'a> Stanza<'a> {
         if !inherits_namespaces(&scope) {
             return None;
         }
-        default_decl(&scope).filter(|ns| !ns.is_empty())
+        default_decl(&scope)
+            .filter(|ns| !ns.is_empty())
+            .map(|ns| scope_default_ns(&scope, ns))
     }
 
     /// What the stanza is (see [`Kind`]).
@@ -195,7 +214,12 @@ impl<'a> Stanza<'a> {
         scope_element(self)
             .filter(inherits_namespaces)
             .into_iter()
-            .flat_map(|h| h.ns_decls())
+            .flat_map(|h| {
+                h.ns_decls().map(move |(p, uri)| match p {
+                    None => (p, scope_default_ns(&h, uri)),
+                    Some(_) => (p, uri),
+                })
+            })
             .filter(move |&(p, _)| match p {
                 None => !declares(&root, None),
                 Some("xml") => false,
