@@ -20,10 +20,12 @@
 //! - answers other iq get/set with `service-unavailable`, ignores presence.
 //!
 //! A `<stream:error/>` from the server is printed as `STREAM-ERROR <condition>` on
-//! stdout; `not-authorized` (a wrong secret) ends the program with status 3, others with
-//! status 4. When the server closes the stream or the connection drops, the component
-//! closes its side and reconnects after a second, up to `--reconnects` times (default
-//! 5), printing `RECONNECT n`. Every log line goes to stderr.
+//! stdout; `not-authorized` (a wrong secret) ends the program with status 3, the
+//! configuration errors (`host-unknown`, `conflict`, `invalid-namespace`,
+//! `invalid-from`, `bad-format`) with status 4. After other stream errors (such as
+//! `system-shutdown`), and when the server closes the stream or the connection drops,
+//! the component closes its side and reconnects after a second, up to `--reconnects`
+//! times in a row (default 5), printing `RECONNECT n`. Every log line goes to stderr.
 
 use futures_util::{SinkExt, StreamExt};
 use sha1::{Digest, Sha1};
@@ -107,20 +109,29 @@ fn main() -> ExitCode {
     rt.block_on(async move {
         let mut attempt = 0;
         loop {
-            match connect_once(&args).await {
+            let mut connected = false;
+            match connect_once(&args, &mut connected).await {
                 Ok(End::StreamError(c)) => {
                     let name = c.map_or("undefined-condition", |c| c.as_str());
                     println!("STREAM-ERROR {name}");
-                    return ExitCode::from(if c == Some(Condition::NotAuthorized) {
-                        3
-                    } else {
-                        4
-                    });
+                    match c {
+                        Some(Condition::NotAuthorized) => return ExitCode::from(3),
+                        // Configuration errors: reconnecting would not help.
+                        Some(
+                            Condition::HostUnknown
+                            | Condition::Conflict
+                            | Condition::InvalidNamespace
+                            | Condition::InvalidFrom
+                            | Condition::BadFormat,
+                        ) => return ExitCode::from(4),
+                        // system-shutdown, connection-timeout, reset, ...: try again.
+                        _ => {}
+                    }
                 }
                 Ok(End::Closed) => eprintln!("component: stream closed by the server"),
                 Err(e) => eprintln!("component: connection failed: {e}"),
             }
-            attempt += 1;
+            attempt = if connected { 1 } else { attempt + 1 };
             if attempt > args.reconnects {
                 eprintln!("component: giving up after {} reconnects", args.reconnects);
                 return ExitCode::from(1);
@@ -133,7 +144,8 @@ fn main() -> ExitCode {
 
 type Error = Box<dyn std::error::Error>;
 
-async fn connect_once(args: &Args) -> Result<End, Error> {
+/// One connection; sets `connected` once the handshake succeeded.
+async fn connect_once(args: &Args, connected: &mut bool) -> Result<End, Error> {
     let tcp = TcpStream::connect((args.host.as_str(), args.port)).await?;
     let (rd, wr) = tcp.into_split();
     let mut rx = FramedRead::new(rd, XmppCodec::new());
@@ -175,6 +187,7 @@ async fn connect_once(args: &Args) -> Result<End, Error> {
                 match s.kind() {
                     Kind::Handshake if !authenticated => {
                         authenticated = true;
+                        *connected = true;
                         println!("CONNECTED {}", args.domain);
                     }
                     Kind::StreamError => {

@@ -13,7 +13,10 @@
 //!
 //! - WebSocket: one `{"stanza":ELEM}` line for the message's element (`<open/>` and
 //!   `<close/>` included: each message is one element), or the error line;
-//! - BOSH: `{"header":ELEM}` for the `<body>` start tag, one `{"stanza":ELEM}` per
+//! - BOSH: `{"header":ELEM}` for the `<body>` start tag, then `{"bosh":{...}}` with the
+//!   body view's typed values (`rid`, `sid`, `wait`, `hold`, `ack`, `requests`,
+//!   `polling`, `inactivity`, `authid`, `from`, `to`, `ver`, `type`, `condition`,
+//!   `xmpp_version`, `xmpp_restart`; absent ones left out), one `{"stanza":ELEM}` per
 //!   stanza, `{"close":true}`, or the error line where reading stopped.
 //!
 //! Exit status: 0 when every record was read without error, 1 otherwise, 2 for bad
@@ -22,7 +25,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 use xmpp_stream::dump;
-use xmpp_stream::xmpp::{BoshError, BoshReader, WebSocketParser, WsEvent};
+use xmpp_stream::xmpp::{Body, BodyType, BoshError, BoshReader, WebSocketParser, WsEvent};
 
 const USAGE: &str = "usage: framedump --websocket|--bosh FILE";
 
@@ -74,6 +77,63 @@ fn websocket(ws: &mut WebSocketParser, msg: &[u8], out: &mut String) -> bool {
     true
 }
 
+/// Appends the `{"bosh":{...}}` line: the typed accessors of the body view (absent
+/// values left out; numbers as numbers).
+fn body_line(out: &mut String, b: &Body<'_>) {
+    out.push_str("{\"bosh\":{");
+    let mut first = true;
+    let mut key = |out: &mut String, k: &str| {
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        dump::write_json_str(out, k);
+        out.push(':');
+    };
+    let numbers = [
+        ("rid", b.rid()),
+        ("ack", b.ack()),
+        ("wait", b.wait().map(u64::from)),
+        ("hold", b.hold().map(u64::from)),
+        ("requests", b.requests().map(u64::from)),
+        ("polling", b.polling().map(u64::from)),
+        ("inactivity", b.inactivity().map(u64::from)),
+    ];
+    for (k, v) in numbers {
+        if let Some(v) = v {
+            key(out, k);
+            out.push_str(&v.to_string());
+        }
+    }
+    let version = b.xmpp_version().map(|v| v.to_string());
+    let strings = [
+        ("sid", b.sid()),
+        ("authid", b.authid()),
+        ("from", b.from()),
+        ("to", b.to()),
+        ("ver", b.ver()),
+        (
+            "type",
+            b.type_().map(|t| match t {
+                BodyType::Terminate => "terminate",
+                BodyType::Error => "error",
+                BodyType::Other(s) => s,
+            }),
+        ),
+        ("condition", b.condition().map(|c| c.as_str())),
+        ("xmpp_version", version.as_deref()),
+    ];
+    for (k, v) in strings {
+        if let Some(v) = v {
+            key(out, k);
+            dump::write_json_str(out, v);
+        }
+    }
+    key(out, "xmpp_restart");
+    out.push_str(if b.xmpp_restart() { "true" } else { "false" });
+    out.push_str("}}\n");
+}
+
 /// Appends the lines for one BOSH body; false on error.
 fn bosh(reader: &mut BoshReader, body: &[u8], out: &mut String) -> bool {
     let fail = |out: &mut String, e: BoshError| {
@@ -84,7 +144,10 @@ fn bosh(reader: &mut BoshReader, body: &[u8], out: &mut String) -> bool {
         false
     };
     match reader.read(body) {
-        Ok(b) => element_line(out, &b.element(), "header"),
+        Ok(b) => {
+            element_line(out, &b.element(), "header");
+            body_line(out, &b);
+        }
         Err(e) => return fail(out, e),
     }
     loop {
