@@ -147,6 +147,23 @@
 //! [`xmpp::write_ws_close`] write the framing elements, and [`xmpp::Target::Standalone`]
 //! writes stanzas that stand alone as messages.
 //!
+//! ## BOSH
+//!
+//! XMPP over BOSH (XEP-0124/XEP-0206) wraps stanzas in one
+//! `<body xmlns='http://jabber.org/protocol/httpbind'>` per HTTP request and response.
+//! [`xmpp::BoshReader`] reads one body: the [`xmpp::Body`] view with typed attributes,
+//! then the stanzas inside with the same views (unqualified ones read as
+//! `jabber:client`); [`xmpp::write_body`] writes bodies. Underneath is
+//! [`Mode::AnyRoot`], stream framing under a root of any name.
+//!
+//! ## Roles and transports
+//!
+//! The [`roles`] page says which reader, header check and writer each role (client,
+//! server, gateway component) and transport (TCP, WebSocket, BOSH) uses, and which
+//! example or interop test shows it against a real server (`examples/component.rs` is a
+//! XEP-0114 gateway on the `tokio` codec; `tests/interop/roles.sh` runs it, a WebSocket
+//! session and a BOSH session against Prosody).
+//!
 //! ## Async I/O and codecs (feature `tokio`)
 //!
 //! [`AsyncReader`] reads a `tokio::io::AsyncRead` straight into the parser and lends
@@ -215,6 +232,7 @@ mod limits;
 pub mod minidom;
 mod ns;
 mod parser;
+pub mod roles;
 mod scan;
 mod tree;
 mod view;
