@@ -64,13 +64,15 @@ impl Config {
 /// [`Parser::next_event`] releases them.
 #[derive(Debug)]
 pub enum Event<'a> {
-    /// The stream header (`<stream:stream ...>` start tag): an element with attributes and
-    /// no children. Also available later from [`Parser::header`].
+    /// The stream header (`<stream:stream ...>` start tag; in [`Mode::AnyRoot`] the
+    /// root's start tag): an element with attributes and no children. Also available
+    /// later from [`Parser::header`].
     Header(Element<'a>),
     /// A complete depth-1 element (a stanza or a nonza such as `<stream:features/>`).
     /// In [`Mode::Document`] the root element.
     Stanza(Stanza<'a>),
-    /// The stream root was closed (`</stream:stream>`).
+    /// The stream root was closed (`</stream:stream>`, or the root's end tag in
+    /// [`Mode::AnyRoot`]).
     Close,
 }
 

@@ -80,7 +80,8 @@ pub fn escape_attr(out: &mut Vec<u8>, s: &str) {
     escape(out, s, true)
 }
 
-fn push_attr(out: &mut Vec<u8>, qname: &str, value: &str) {
+/// Appends ` qname='value'` (the value escaped).
+pub(crate) fn push_attr(out: &mut Vec<u8>, qname: &str, value: &str) {
     out.push(b' ');
     out.extend_from_slice(qname.as_bytes());
     out.extend_from_slice(b"='");

@@ -325,6 +325,28 @@ def count_messages(per, records, direction):
     return n
 
 
+def finish_transport(args, results, mode, records, problems, directions, got, jid):
+    """The checks common to WebSocket and BOSH: every record read by the crate as the
+    oracle reads it (and BOSH body views as ElementTree reads them), and the crate's
+    message counts equal to both clients' (args.messages each way)."""
+    n = args.messages
+    bad, per, views = crate_vs_oracle(args.framedump, mode, records,
+                                      os.path.join(args.work, f"{mode}.records"))
+    problems += bad[:5]
+    if mode == "bosh":
+        problems += check_body_views(records, views)
+    sent = count_messages(per, records, directions[0])
+    recvd = count_messages(per, records, directions[1])
+    if (sent, recvd) != (n, n) or got != n:
+        problems.append(f"crate counted {sent} sent / {recvd} received messages, "
+                        f"client received {got}, juliet sent {n}")
+    what = "WebSocket messages" if mode == "websocket" else "bodies"
+    results.report(f"client/{mode}", not problems,
+                   "; ".join(problems) or f"{len(records)} {what} "
+                   f"({sum(len(d) for _, d in records)} bytes) identical to the oracle; "
+                   f"{sent} sent, {recvd} received, as both clients counted; bound {jid}")
+
+
 def xml_kind(text):
     try:
         e = ET.fromstring(text)
@@ -474,18 +496,7 @@ async def test_websocket(args, prosody, juliet, results):
     from_ws = juliet.received_from(jid)
     if from_ws != [body_text("ws", i) for i in range(n)]:
         problems.append(f"juliet got {len(from_ws)} of the client's {n} messages (or different bodies)")
-    bad, per, _ = crate_vs_oracle(args.framedump, "websocket", records,
-                               os.path.join(args.work, "websocket.records"))
-    problems += bad[:5]
-    sent = count_messages(per, records, "out")
-    recvd = count_messages(per, records, "in")
-    if (sent, recvd) != (n, n) or got != n:
-        problems.append(f"crate counted {sent} sent / {recvd} received messages, "
-                        f"client received {got}, juliet sent {n}")
-    results.report("client/websocket", not problems,
-                   "; ".join(problems) or f"{len(records)} WebSocket messages "
-                   f"({sum(len(d) for _, d in records)} bytes) identical to the oracle; "
-                   f"{sent} sent, {recvd} received, as both clients counted; bound {jid}")
+    finish_transport(args, results, "websocket", records, problems, ("out", "in"), got, jid)
 
 
 NUMERIC = ("rid", "ack", "wait", "hold", "requests", "polling", "inactivity")
@@ -596,19 +607,8 @@ async def test_bosh(args, prosody, juliet, results):
         if from_bosh != [body_text("bosh", i) for i in range(n)]:
             problems.append(f"juliet got {len(from_bosh)} of the client's {n} messages "
                             "(or different bodies)")
-    bad, per, views = crate_vs_oracle(args.framedump, "bosh", records,
-                                      os.path.join(args.work, "bosh.records"))
-    problems += bad[:5]
-    problems += check_body_views(records, views)
-    sent = count_messages(per, records, "request")
-    recvd = count_messages(per, records, "response")
-    if (sent, recvd) != (n, n) or got != n:
-        problems.append(f"crate counted {sent} sent / {recvd} received messages, "
-                        f"client received {got}, juliet sent {n}")
-    results.report("client/bosh", not problems,
-                   "; ".join(problems) or f"{len(records)} bodies "
-                   f"({sum(len(d) for _, d in records)} bytes) identical to the oracle; "
-                   f"{sent} sent, {recvd} received, as both clients counted; bound {jid}")
+    finish_transport(args, results, "bosh", records, problems, ("request", "response"),
+                     got, jid)
 
 
 async def test_reconnect(args, prosody, component, results):

@@ -3,7 +3,7 @@
 
 use super::super::header::Version;
 use super::super::ns;
-use super::super::writer::escape_attr;
+use super::super::writer::push_attr;
 use super::BoshCondition;
 
 /// The attributes of a `<body/>` to write with [`write_body`]; `None` fields are left
@@ -116,14 +116,6 @@ impl<'a> BodySpec<'a> {
             ..BodySpec::request(rid, sid)
         }
     }
-}
-
-fn push_attr(out: &mut Vec<u8>, name: &str, value: &str) {
-    out.push(b' ');
-    out.extend_from_slice(name.as_bytes());
-    out.extend_from_slice(b"='");
-    escape_attr(out, value);
-    out.push(b'\'');
 }
 
 fn push_num(out: &mut Vec<u8>, name: &str, n: Option<u64>) {
