@@ -225,10 +225,16 @@ impl BoshReader {
             // The pending event is the close; anything after `</body>` but whitespace is
             // an error, and so is a body cut short.
             let _close = self.parser.take_event();
-            let end = self.parser.advance().and_then(|more| {
-                debug_assert!(!more, "no event after the root's close");
-                self.parser.finish()
-            });
+            // After the root's close the framer reports anything but whitespace as an
+            // error, so no event can follow; should one, it is content after the root.
+            let end = match self.parser.advance() {
+                Ok(true) => Err(Error::new(
+                    ErrorKind::ContentAfterRoot,
+                    self.parser.offset(),
+                )),
+                Ok(false) => self.parser.finish(),
+                Err(e) => Err(e),
+            };
             if let Err(e) = end {
                 return Err(self.fail(e));
             }
