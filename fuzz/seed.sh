@@ -58,6 +58,14 @@ for s in "$raw"/*; do
     # restart: mode, then the stream; the target cuts pieces itself.
     prefix restart "$name" '\000\003\005\011'
     prefix restart "$name" '\001\002\003\004'
+    # transports: selector 0 (AnyRoot over the stream as it is)
+    prefix transports "$name" '\000'
 done
+# transports: BOSH bodies (selector 1) and WebSocket messages (selector 2).
+mkdir -p "$out/transports"
+printf '\001%s' "<body xmlns='http://jabber.org/protocol/httpbind' xmlns:xmpp='urn:xmpp:xbosh' xmlns:stream='http://etherx.jabber.org/streams' rid='10' sid='s' wait='60' hold='1' xmpp:version='1.0'><message to='a@b' type='chat'><body>hi &amp; bye</body></message><stream:features/><iq xmlns='jabber:client' type='get' id='1'/></body>" >"$out/transports/seed-bosh-body"
+printf '\001%s' "<body xmlns='http://jabber.org/protocol/httpbind' type='terminate' condition='item-not-found'/>" >"$out/transports/seed-bosh-terminate"
+printf '\002%s' "<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' to='example.com' version='1.0'/>" >"$out/transports/seed-ws-open"
+printf '\002%s' "<message xmlns='jabber:client' to='a@b' xml:lang='en'><body>x</body><x:y xmlns:x='urn:x' x:a='1'/></message>" >"$out/transports/seed-ws-message"
 mkdir -p "$out/structured"
-echo "seeded $(ls "$raw" | wc -l) inputs ($n streams) into $out/{feed,chunked,limits,restart}"
+echo "seeded $(ls "$raw" | wc -l) inputs ($n streams) into $out/{feed,chunked,limits,restart,transports}"

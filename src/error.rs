@@ -91,7 +91,8 @@ pub enum ErrorKind {
     InvalidUtf8,
     /// An XML declaration naming an encoding other than UTF-8.
     UnsupportedEncoding,
-    /// The root is not `stream` in `http://etherx.jabber.org/streams`.
+    /// The root is not `stream` in `http://etherx.jabber.org/streams` (in
+    /// [`Mode::Stream`](crate::Mode::Stream)).
     InvalidStreamRoot,
     /// A [`Limits`](crate::Limits) value was passed.
     LimitExceeded(Limit),

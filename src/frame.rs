@@ -23,6 +23,27 @@ pub enum Mode {
     /// as a single [`Event::Stanza`](crate::Event::Stanza) once it is complete, whatever
     /// its name.
     Document,
+    /// A stream whose root may have any name and namespace: like [`Mode::Stream`] (the
+    /// root start tag is an [`Event::Header`](crate::Event::Header) bounded by
+    /// [`Limits::max_header_bytes`](crate::Limits::max_header_bytes), each complete
+    /// depth-1 element an [`Event::Stanza`](crate::Event::Stanza) bounded by the stanza
+    /// limits, the root end tag [`Event::Close`](crate::Event::Close)), without the check
+    /// that the root is `<stream:stream>`. For XML streams with another root, such as a
+    /// BOSH `<body xmlns='http://jabber.org/protocol/httpbind'>` or a generic
+    /// stream-oriented XML reader.
+    ///
+    /// ```
+    /// use xmpp_stream::{Config, Event, Mode, Parser};
+    /// let mut p = Parser::with_config(Config::default().mode(Mode::AnyRoot));
+    /// p.feed(b"<body xmlns='http://jabber.org/protocol/httpbind' rid='1'><message/></body>");
+    /// assert!(matches!(p.next_event()?, Some(Event::Header(h)) if h.attr("", "rid") == Some("1")));
+    /// assert!(matches!(p.next_event()?, Some(Event::Stanza(s))
+    ///     if s.root().is("http://jabber.org/protocol/httpbind", "message")));
+    /// assert!(matches!(p.next_event()?, Some(Event::Close)));
+    /// p.finish()?;
+    /// # Ok::<(), xmpp_stream::Error>(())
+    /// ```
+    AnyRoot,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +88,10 @@ pub(crate) struct Framer {
     pub(crate) pending: Option<Pending>,
     /// A `<stream:stream/>` header was empty: its close follows the header event.
     pub(crate) close_after_header: bool,
+    /// `(from, to)`: when the root's default namespace is `from`, elements inside it
+    /// that inherit it are read in `to` instead (BOSH: unqualified stanzas in
+    /// `<body xmlns='http://jabber.org/protocol/httpbind'>` are `jabber:client`).
+    pub(crate) rebind_default: Option<(&'static str, &'static str)>,
 }
 
 impl Framer {
@@ -83,6 +108,7 @@ impl Framer {
             header: StoredTree::default(),
             pending: None,
             close_after_header: false,
+            rebind_default: None,
         }
     }
 
@@ -173,14 +199,16 @@ impl Framer {
                 0
             };
         let local = &buf[local_start..lt + 1 + node.name_len as usize];
-        if self.resolver.table.get(node.ns) != STREAMS_NS || local != b"stream" {
+        if self.mode == Mode::Stream
+            && (self.resolver.table.get(node.ns) != STREAMS_NS || local != b"stream")
+        {
             return err(ErrorKind::InvalidStreamRoot, lt);
         }
         self.builder.end_current(end);
         self.header
             .store(&buf[self.builder.origin()..end], &self.builder.tree);
         self.builder.clear();
-        self.resolver.seal_stream();
+        self.header.default_override = self.resolver.seal_stream(self.rebind_default);
         self.reading_header = false;
         self.building = false;
         self.pending = Some(Pending::Header);
@@ -206,8 +234,8 @@ impl Framer {
         let depth = self.builder.depth();
         if depth == 0 {
             match (self.mode, self.phase) {
-                (Mode::Stream, Phase::Prolog) => self.begin_tree(lt, true),
-                (Mode::Stream, Phase::Open) => {
+                (Mode::Stream | Mode::AnyRoot, Phase::Prolog) => self.begin_tree(lt, true),
+                (Mode::Stream | Mode::AnyRoot, Phase::Open) => {
                     if self.implicit_restart && qname == self.header.root_qname() {
                         self.restart();
                         self.begin_tree(lt, true);
@@ -294,7 +322,7 @@ impl Framer {
     ) -> Result<(), Error> {
         let qname = &buf[name.0..name.1];
         let Some(open) = self.builder.open_qname(buf) else {
-            if self.mode == Mode::Stream
+            if self.mode != Mode::Document
                 && self.phase == Phase::Open
                 && qname == self.header.root_qname()
             {

@@ -90,6 +90,8 @@
 //! (keepalives) produces nothing, and `</stream:stream>` is [`Event::Close`]. A stanza is
 //! handed out only once it is complete, so a handler never sees half an element.
 //! [`Mode::Document`] parses one plain XML document instead (its root is the one stanza).
+//! [`Mode::AnyRoot`] frames like [`Mode::Stream`] but accepts a root of any name and
+//! namespace (a BOSH `<body/>`, or any stream-shaped XML).
 //!
 //! ## Views
 //!
@@ -154,6 +156,23 @@
 //! [`xmpp::WsEvent`]s with the same stanza views; [`xmpp::write_open`] and
 //! [`xmpp::write_ws_close`] write the framing elements, and [`xmpp::Target::Standalone`]
 //! writes stanzas that stand alone as messages.
+//!
+//! ## BOSH
+//!
+//! XMPP over BOSH (XEP-0124/XEP-0206) wraps stanzas in one
+//! `<body xmlns='http://jabber.org/protocol/httpbind'>` per HTTP request and response.
+//! [`xmpp::BoshReader`] reads one body: the [`xmpp::Body`] view with typed attributes,
+//! then the stanzas inside with the same views (unqualified ones read as
+//! `jabber:client`); [`xmpp::write_body`] writes bodies. Underneath is
+//! [`Mode::AnyRoot`], stream framing under a root of any name.
+//!
+//! ## Roles and transports
+//!
+//! The [`roles`] page says which reader, header check and writer each role (client,
+//! server, gateway component) and transport (TCP, WebSocket, BOSH) uses, and which
+//! example or interop test shows it against a real server (`examples/component.rs` is a
+//! XEP-0114 gateway on the `tokio` codec; `tests/interop/roles.sh` runs it, a WebSocket
+//! session and a BOSH session against Prosody).
 //!
 //! ## Async I/O and codecs (feature `tokio`)
 //!
@@ -237,6 +256,7 @@ pub mod minidom;
 mod ns;
 mod owned_event;
 mod parser;
+pub mod roles;
 mod scan;
 mod tree;
 mod window;

@@ -20,7 +20,8 @@ pub struct Limits {
     /// `u32::MAX` are treated as `u32::MAX`.
     pub max_stanza_bytes: usize,
     /// Largest stream header, from the first `<` of the stream (the XML declaration if
-    /// there is one) to the `>` ending the `<stream:stream>` start tag. In
+    /// there is one) to the `>` ending the `<stream:stream>` start tag (in
+    /// [`Mode::AnyRoot`](crate::Mode::AnyRoot), the root's start tag). In
     /// [`Mode::Document`](crate::Mode::Document) it bounds the XML declaration. Default:
     /// 16 384.
     pub max_header_bytes: usize,

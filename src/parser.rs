@@ -29,6 +29,8 @@ pub struct Config {
     limits: Limits,
     mode: Mode,
     implicit_restart: bool,
+    /// See `Framer::rebind_default` (set by the BOSH reader).
+    pub(crate) rebind_default: Option<(&'static str, &'static str)>,
 }
 
 impl Config {
@@ -78,13 +80,15 @@ impl Config {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Event<'a> {
-    /// The stream header (`<stream:stream ...>` start tag): an element with attributes and
-    /// no children. Also available later from [`Parser::header`].
+    /// The stream header (`<stream:stream ...>` start tag; in [`Mode::AnyRoot`] the
+    /// root's start tag): an element with attributes and no children. Also available
+    /// later from [`Parser::header`].
     Header(Element<'a>),
     /// A complete depth-1 element (a stanza or a nonza such as `<stream:features/>`).
     /// In [`Mode::Document`] the root element.
     Stanza(Stanza<'a>),
-    /// The stream root was closed (`</stream:stream>`).
+    /// The stream root was closed (`</stream:stream>`, or the root's end tag in
+    /// [`Mode::AnyRoot`]).
     Close,
 }
 
@@ -164,14 +168,18 @@ impl Parser {
 
     /// A parser with the given configuration.
     pub fn with_config(config: Config) -> Self {
-        let stream = config.mode == Mode::Stream;
+        let stream = config.mode != Mode::Document;
         Parser {
             buf: Vec::new(),
             filled: 0,
             base: 0,
             scanner: Scanner::new(config.limits.max_name_bytes),
             window: Window::new(&config.limits, stream, config.implicit_restart),
-            framer: Framer::new(config.mode, config.limits, config.implicit_restart),
+            framer: {
+                let mut f = Framer::new(config.mode, config.limits, config.implicit_restart);
+                f.rebind_default = config.rebind_default;
+                f
+            },
             arena: Bump::new(),
             arena_lent: core::cell::Cell::new(false),
             error: None,
@@ -523,7 +531,7 @@ impl Parser {
     /// index, namespace table, arena) is kept. For parsers reused per message (WebSocket
     /// framing parses each message as one document).
     pub(crate) fn recycle(&mut self) {
-        let stream = self.config.mode == Mode::Stream;
+        let stream = self.config.mode != Mode::Document;
         self.filled = 0;
         self.base = 0;
         self.error = None;

@@ -44,8 +44,8 @@
 //! # Ok::<(), xmpp_stream::Error>(())
 //! ```
 
-use crate::xmpp::Writer;
 use crate::xmpp::ns::STREAMS as STREAMS_NS;
+use crate::xmpp::Writer;
 use crate::{Element, Node, Nodes, OwnedStanza, Stanza, XML_NS};
 use ::xso::{error::Error, error::FromEventsError, AsXml, Context, FromEventsBuilder, FromXml};
 use core::cell::RefCell;

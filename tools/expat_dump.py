@@ -21,8 +21,14 @@ checks of RFC 6120 section 11 and the mapping of errors to stream-error
 conditions. It reads the whole input into memory (it is an oracle, not the
 streaming implementation). Python 3.8+ standard library only.
 
-Usage: expat_dump.py [--count] [--chunk N] [FILE|-]
+Usage: expat_dump.py [--count] [--chunk N] [--document|--any-root|--bosh] [FILE|-]
   --count    print only {"stanzas":N,"bytes":B} (B = input length in bytes)
+  --document one XML document (the crate's Mode::Document, and each WebSocket
+             message): the root element is the one {"stanza":...}, no header
+  --any-root a stream whose root may have any name (Mode::AnyRoot): the root
+             start tag is the header, depth-1 elements stanzas; no restarts
+  --bosh     --any-root, and elements below the root in the httpbind namespace
+             read as jabber:client (XEP-0206 section 5, the crate's BoshReader)
   --chunk N  accepted for command-line compatibility with xmppdump; ignored
              (the output never depends on chunking)
 Exit status: 0 clean end (closed, or input ended between stanzas), 1 error,
@@ -118,11 +124,15 @@ def tag_end(buf, lt, end):
     return None
 
 
+HTTPBIND_NS = "http://jabber.org/protocol/httpbind"
+
+
 class Oracle:
-    def __init__(self, buf, emit):
+    def __init__(self, buf, emit, mode="stream"):
         self.buf = buf
         self.emit = emit
         self.stanzas = 0
+        self.mode = mode  # "stream", "document", "any-root" or "bosh"
 
     # ------------------------------------------------------------------ driver
     def run(self):
@@ -152,7 +162,9 @@ class Oracle:
     def parse_segment(self, base, final):
         """Parse one stream (header ... close) starting at absolute offset base."""
         self.base = base
-        self.depth = 0          # 0 = prolog, 1 = stream level, >= 2 inside a stanza
+        # 0 = prolog, 1 = stream level, >= 2 inside a stanza; a document starts at
+        # "stream level" so that its root element is framed as the one stanza
+        self.depth = 1 if self.mode == "document" else 0
         self.closed = False
         self.root_ns = {}       # prefix (None = default) -> uri, declared on the root
         self.stack = []         # open stanza elements: [elem, pending_text_list]
@@ -186,7 +198,8 @@ class Oracle:
             code = e.code
             if self.closed or code not in EOF_CODES:
                 raise self.expat_error(e) from None
-            if self.depth == 1 and not self.stack and code == NO_ELEMENTS:
+            if self.depth == 1 and not self.stack and code == NO_ELEMENTS \
+                    and self.mode != "document":
                 raise CleanEnd() from None
             where = "the stream header" if self.depth == 0 else (
                 "a stanza" if self.stack else "a stanza's start tag")
@@ -256,8 +269,10 @@ class Oracle:
             pairs.append([ns, local, attrs[k + 1]])
         pairs.sort(key=lambda a: (a[0], a[1]))
         nm = split_name(name)
+        if self.mode == "bosh" and self.depth >= 1 and nm[0] == HTTPBIND_NS:
+            nm = ["jabber:client", nm[1]]
         if self.depth == 0:
-            if nm != [STREAMS_NS, "stream"]:
+            if nm != [STREAMS_NS, "stream"] and self.mode == "stream":
                 raise StreamError("invalid-namespace", self.here(),
                                   "stream root is {%s}%s" % (nm[0], nm[1]))
             self.depth = 1
@@ -316,7 +331,9 @@ class Oracle:
     def check_restart(self, pos):
         """At stream level, just after the header or a stanza ended at pos:
         a new stream header (XML declaration or a stream-root start tag)
-        means a stream restart."""
+        means a stream restart (streams only)."""
+        if self.mode != "stream":
+            return
         buf, end = self.buf, self.end
         i = pos
         while i < end and buf[i] in WS:
@@ -344,6 +361,18 @@ class Oracle:
             raise Restart(i)
 
 
+def dump_lines(buf, mode="stream"):
+    """The dump lines (without line ends) for buf, the error line included."""
+    lines = []
+    oracle = Oracle(buf, lambda obj: lines.append(dumps(obj)), mode)
+    try:
+        oracle.run()
+    except StreamError as e:
+        lines.append(dumps({"error": {"condition": e.condition, "offset": e.offset,
+                                      "message": e.message}}))
+    return lines
+
+
 def dumps(obj):
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
@@ -351,6 +380,7 @@ def dumps(obj):
 def main(argv):
     count = False
     path = None
+    mode = "stream"
     args = list(argv)
     while args:
         a = args.pop(0)
@@ -361,11 +391,14 @@ def main(argv):
                 sys.stderr.write("--chunk needs a positive integer\n")
                 return 2
             args.pop(0)
+        elif a in ("--document", "--any-root", "--bosh"):
+            mode = a[2:]
         elif a in ("-h", "--help"):
             sys.stdout.write(__doc__)
             return 0
         elif a.startswith("--") or path is not None:
-            sys.stderr.write("usage: expat_dump.py [--count] [--chunk N] [FILE|-]\n")
+            sys.stderr.write("usage: expat_dump.py [--count] [--chunk N] "
+                             "[--document|--any-root|--bosh] [FILE|-]\n")
             return 2
         else:
             path = a
@@ -387,7 +420,7 @@ def main(argv):
         def emit(obj):
             out.write(dumps(obj).encode("utf-8") + b"\n")
 
-    oracle = Oracle(buf, emit)
+    oracle = Oracle(buf, emit, mode)
     try:
         status = oracle.run()
     except StreamError as e:

@@ -105,13 +105,29 @@ impl Resolver {
     }
 
     /// The start tag just resolved is the stream header: its bindings and default
-    /// namespace stay in scope for the whole stream.
-    pub(crate) fn seal_stream(&mut self) {
+    /// namespace stay in scope for the whole stream. With `rebind = Some((from, to))`, a
+    /// header default namespace `from` is read as `to` by the elements that inherit it
+    /// (BOSH: unqualified stanzas in an httpbind `<body/>` are `jabber:client`).
+    /// Returns the namespace name read instead when `rebind` applied.
+    pub(crate) fn seal_stream(
+        &mut self,
+        rebind: Option<(&'static str, &'static str)>,
+    ) -> Option<&'static str> {
+        let mut rebound = None;
         if let Some(s) = self.scopes.pop() {
             self.stream_default = s.default_ns;
         }
+        if let Some((from, to)) = rebind {
+            if self.table.get(self.stream_default) == from {
+                let start = self.table.text_mut().len();
+                self.table.text_mut().push_str(to);
+                self.stream_default = self.table.seal_from(start);
+                rebound = Some(to);
+            }
+        }
         self.stream_mark = self.table.mark();
         self.stream_bindings = self.bindings.len();
+        rebound
     }
 
     /// A start tag's name was read: `Err` when it is not a `QName`, else its prefix

@@ -272,7 +272,7 @@ impl OwnedStanza {
             if keep {
                 match p {
                     Some(p) => add(self, "xmlns", p, uri),
-                    None => add(self, "", "xmlns", uri),
+                    None => add(self, "", "xmlns", stanza.effective_default(uri)),
                 }
             }
         }

@@ -104,6 +104,16 @@ impl<'a> Stanza<'a> {
         }
     }
 
+    /// The default namespace the stanza inherits for a header whose default declaration
+    /// is `declared`: `declared`, unless the framer rebound it when it read the header
+    /// (see `StoredTree::default_override`).
+    pub(crate) fn effective_default(&self, declared: &'a str) -> &'a str {
+        match self.context {
+            Context::Header(h) => h.default_override.unwrap_or(declared),
+            _ => declared,
+        }
+    }
+
     /// The records of the stanza's tree that belong to the stanza (an owned stanza's
     /// tree also holds its reduced header).
     pub(crate) fn records(&self) -> (&'a [NodeRec], &'a [AttrRec]) {
@@ -173,6 +183,10 @@ impl<'a> Stanza<'a> {
         self.enclosing_header()
             .into_iter()
             .flat_map(|h| h.ns_decls())
+            .map(move |(p, uri)| match p {
+                None => (p, this.effective_default(uri)),
+                Some(_) => (p, uri),
+            })
             .filter(move |&(p, _)| match p {
                 None => !declares(None),
                 Some("xml") => false,

@@ -13,6 +13,10 @@ use bumpalo::Bump;
 pub(crate) struct StoredTree {
     pub(crate) bytes: Vec<u8>,
     pub(crate) tree: Tree,
+    /// What the elements inheriting the root's default namespace read instead of its
+    /// declared value, when the framer rebinds it (BOSH: an httpbind `<body/>`'s
+    /// unqualified stanzas are `jabber:client`); `None` otherwise.
+    pub(crate) default_override: Option<&'static str>,
 }
 
 impl StoredTree {
@@ -20,6 +24,7 @@ impl StoredTree {
     /// swapping storage with the builder) so that both keep their grown storage: no
     /// allocation per stream restart once both have grown.
     pub(crate) fn store(&mut self, bytes: &[u8], tree: &Tree) {
+        self.default_override = None;
         self.bytes.clear();
         self.bytes.extend_from_slice(bytes);
         self.tree.nodes.clear();
@@ -54,6 +59,7 @@ impl StoredTree {
     }
 
     pub(crate) fn clear(&mut self) {
+        self.default_override = None;
         self.bytes.clear();
         self.tree.clear();
     }

@@ -213,7 +213,12 @@ impl<'a> StreamHeader<'a> {
     ///    minimum, or with a major number above the maximum: `unsupported-version`
     ///    (sections 4.7.5, 4.9.3.25);
     /// 5. the `to` address, if hosts are set: absent or not one of them (compared ASCII
-    ///    case-insensitively): `host-unknown` (section 4.9.3.6).
+    ///    case-insensitively): `host-unknown` (section 4.9.3.6);
+    /// 6. the `from` address, if expected ones are set ([`HeaderCheck::from_hosts`]; the
+    ///    initiating side reading the reply): absent or not one of them: `invalid-from`
+    ///    (section 4.9.3.9);
+    /// 7. the stream `id`, if required ([`HeaderCheck::require_id`]; the initiating side
+    ///    needs it for the XEP-0114 handshake): absent or empty: `bad-format`.
     ///
     /// `xml:lang` is not checked: RFC 6120 section 4.7.4 asks for a default language
     /// rather than an error.
@@ -249,6 +254,15 @@ impl<'a> StreamHeader<'a> {
                 Some(to) if hosts.iter().any(|h| h.eq_ignore_ascii_case(to)) => {}
                 _ => return Err(Condition::HostUnknown),
             }
+        }
+        if let Some(froms) = rules.from_hosts {
+            match self.from() {
+                Some(from) if froms.iter().any(|h| h.eq_ignore_ascii_case(from)) => {}
+                _ => return Err(Condition::InvalidFrom),
+            }
+        }
+        if rules.require_id && self.id().is_none_or(str::is_empty) {
+            return Err(Condition::BadFormat);
         }
         Ok(())
     }
@@ -287,6 +301,8 @@ pub struct HeaderCheck<'a> {
     max_major: u32,
     stream_prefix: Option<&'a str>,
     hosts: Option<&'a [&'a str]>,
+    from_hosts: Option<&'a [&'a str]>,
+    require_id: bool,
 }
 
 impl<'a> HeaderCheck<'a> {
@@ -299,6 +315,8 @@ impl<'a> HeaderCheck<'a> {
             max_major: 1,
             stream_prefix: None,
             hosts: None,
+            from_hosts: None,
+            require_id: false,
         }
     }
 
@@ -316,6 +334,41 @@ impl<'a> HeaderCheck<'a> {
     /// `jabber:component:accept`, no version required.
     pub fn component() -> Self {
         HeaderCheck::new(ns::COMPONENT_ACCEPT).min_version(None)
+    }
+
+    /// An external component reading the server's reply header (XEP-0114 section 3,
+    /// the other side of [`component`](Self::component)): `jabber:component:accept`, no
+    /// version required, an `id` required (the handshake hashes it), and `from` must be
+    /// the component's domain.
+    ///
+    /// ```
+    /// use xmpp_stream::{Condition, Event, Parser};
+    /// use xmpp_stream::xmpp::{HeaderCheck, StreamHeader};
+    /// let mut p = Parser::new();
+    /// p.feed(b"<stream:stream xmlns='jabber:component:accept' \
+    ///     xmlns:stream='http://etherx.jabber.org/streams' from='gw.example.com' id='3BF96D32'>");
+    /// let Some(Event::Header(h)) = p.next_event()? else { panic!() };
+    /// let h = StreamHeader::new(h);
+    /// assert_eq!(h.check(&HeaderCheck::component_reply(&["gw.example.com"])), Ok(()));
+    /// assert_eq!(h.check(&HeaderCheck::component_reply(&["other.example.com"])),
+    ///     Err(Condition::InvalidFrom));
+    /// # Ok::<(), xmpp_stream::Error>(())
+    /// ```
+    pub fn component_reply(domain: &'a [&'a str]) -> Self {
+        HeaderCheck::component().from_hosts(domain).require_id(true)
+    }
+
+    /// The addresses the peer's header `from` must be one of (the initiating side
+    /// checking who answered).
+    pub fn from_hosts(mut self, hosts: &'a [&'a str]) -> Self {
+        self.from_hosts = Some(hosts);
+        self
+    }
+
+    /// Whether the header must carry a non-empty stream `id` (default false).
+    pub fn require_id(mut self, yes: bool) -> Self {
+        self.require_id = yes;
+        self
     }
 
     /// The expected content namespace (`None`: any).
@@ -405,6 +458,42 @@ mod tests {
         let comp =
             format!("<stream:stream to='x.example.com' xmlns='jabber:component:accept' {S}>");
         assert_eq!(header_check(&comp, &HeaderCheck::component()), Ok(()));
+        let gw = HeaderCheck::component().hosts(&["gw.example.com"]);
+        assert_eq!(header_check(&comp, &gw), Err(Condition::HostUnknown));
+        // The component reading the server's reply.
+        let reply =
+            |attrs: &str| format!("<stream:stream {attrs} xmlns='jabber:component:accept' {S}>");
+        let r = HeaderCheck::component_reply(&["gw.example.com"]);
+        assert_eq!(
+            header_check(&reply("from='gw.example.com' id='a1'"), &r),
+            Ok(())
+        );
+        assert_eq!(
+            header_check(&reply("from='GW.example.com' id='a1'"), &r),
+            Ok(())
+        );
+        assert_eq!(
+            header_check(&reply("from='x.example.com' id='a1'"), &r),
+            Err(Condition::InvalidFrom)
+        );
+        assert_eq!(
+            header_check(&reply("id='a1'"), &r),
+            Err(Condition::InvalidFrom)
+        );
+        assert_eq!(
+            header_check(&reply("from='gw.example.com'"), &r),
+            Err(Condition::BadFormat)
+        );
+        assert_eq!(
+            header_check(&reply("from='gw.example.com' id=''"), &r),
+            Err(Condition::BadFormat)
+        );
+        let client_reply =
+            format!("<stream:stream from='gw.example.com' id='a1' xmlns='jabber:client' {S}>");
+        assert_eq!(
+            header_check(&client_reply, &r),
+            Err(Condition::InvalidNamespace)
+        );
     }
 
     #[test]

@@ -24,6 +24,9 @@
 //! - [`WebSocketParser`]: RFC 7395 framing, one element per message, same views.
 //! - [`StreamLimits`]: the XEP-0478 `<limits/>` of stream features (`max-bytes`,
 //!   `idle-seconds`) read as a view; [`StreamLimitsSpec`] writes it.
+//! - [`BoshReader`]: BOSH (XEP-0124/XEP-0206), one HTTP body at a time: the [`Body`]
+//!   view of the wrapper, then its stanzas with the same views; [`write_body`] and
+//!   [`BodySpec`] write bodies.
 //!
 //! # No allocation per stanza
 //!
@@ -218,6 +221,7 @@
 //! # Ok::<(), xmpp_stream::Error>(())
 //! ```
 
+mod bosh;
 mod error;
 mod header;
 mod kind;
@@ -227,6 +231,10 @@ mod stream_limits;
 mod websocket;
 mod writer;
 
+pub use self::bosh::{
+    write_body, Body, BodySpec, BodyType, BoshCondition, BoshError, BoshReader,
+    DEFAULT_MAX_BODY_BYTES,
+};
 pub use self::error::{StanzaError, StanzaErrorCondition, StanzaErrorType, StreamError};
 pub use self::header::{ContentNamespace, HeaderCheck, StreamHeader, Version};
 pub use self::kind::{IqType, Kind, MessageType, PresenceType, StanzaType};

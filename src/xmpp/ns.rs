@@ -30,3 +30,7 @@ pub const DIALBACK: &str = "jabber:server:dialback";
 pub const FRAMING: &str = "urn:ietf:params:xml:ns:xmpp-framing";
 /// `urn:xmpp:stream-limits:0`: stream limits advertisement (XEP-0478).
 pub const STREAM_LIMITS: &str = "urn:xmpp:stream-limits:0";
+/// `http://jabber.org/protocol/httpbind`: BOSH bodies (XEP-0124).
+pub const HTTPBIND: &str = "http://jabber.org/protocol/httpbind";
+/// `urn:xmpp:xbosh`: the XMPP attributes of BOSH bodies (XEP-0206).
+pub const XBOSH: &str = "urn:xmpp:xbosh";

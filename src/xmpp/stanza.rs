@@ -15,7 +15,9 @@ impl<'a> Stanza<'a> {
     /// header (`jabber:client`, `jabber:server`, ...). `None` without a header, or with a
     /// WebSocket `<open/>` (RFC 7395 stanzas declare their own).
     pub fn content_ns(&self) -> Option<&'a str> {
-        default_decl(&self.enclosing_header()?).filter(|ns| !ns.is_empty())
+        default_decl(&self.enclosing_header()?)
+            .filter(|ns| !ns.is_empty())
+            .map(|ns| self.effective_default(ns))
     }
 
     /// What the stanza is (see [`Kind`]).

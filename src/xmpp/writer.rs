@@ -13,7 +13,8 @@ use crate::tree::{Element, Node, Nodes, Stanza};
 use crate::tree::{STREAMS_NS, XML_NS};
 use smallvec::SmallVec;
 
-fn push_attr(out: &mut Vec<u8>, qname: &str, value: &str) {
+/// Appends ` qname='value'` (the value escaped).
+pub(crate) fn push_attr(out: &mut Vec<u8>, qname: &str, value: &str) {
     out.push(b' ');
     out.extend_from_slice(qname.as_bytes());
     out.extend_from_slice(b"='");

@@ -2,6 +2,8 @@
 //! <module>::` runs one part). Shared helpers live in [`support`], written once; every
 //! module holds the tests of one subject:
 //!
+//! - `any_root`: `Mode::AnyRoot` framing under a root of any name, limits and errors;
+//! - `bosh`: BOSH bodies through `BoshReader` against the corpus's stanzas;
 //! - `parse`: every construct and every error kind with its exact offset, framing,
 //!   restarts, limits, end of input;
 //! - `chunking` (proptest): any chunking of generated, mutated or arbitrary input gives
@@ -22,6 +24,8 @@
 
 mod support;
 
+mod any_root;
+mod bosh;
 mod captures;
 mod chunking;
 mod corpus;

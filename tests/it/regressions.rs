@@ -218,7 +218,9 @@ fn fuzz_limits_document_keyword_lookahead_outside_window() {
     let mut limits = Limits::default();
     limits.max_stanza_bytes = 1;
     limits.max_header_bytes = 0;
-    let tiny = Config::default().with_mode(Mode::Document).with_limits(limits);
+    let tiny = Config::default()
+        .with_mode(Mode::Document)
+        .with_limits(limits);
     type Case = (&'static [u8], u64, Result<(), (ErrorKind, u64)>);
     let cases: [Case; 5] = [
         (b"<![C", 0, Err((ErrorKind::TextOutsideRoot, 0))),

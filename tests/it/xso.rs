@@ -10,10 +10,10 @@
 //!
 //! Each stanza is tried as every type below; a type that does not match the element must
 //! give `TypeMismatch` on every route.
+use crate::support::corpus::{streams, Stream};
 use rxml::{xml_lang::XmlLangStack, AttrMap};
 use xmpp_parsers::minidom::Element as Dom;
 use xmpp_parsers::{iq, message, presence, sasl, sm, starttls, stream_error, stream_features};
-use crate::support::corpus::{streams, Stream};
 use xmpp_stream::xmpp::Target;
 use xmpp_stream::{Config, Event, OwnedStanza, Parser, Stanza};
 use xso::{error::Error, error::FromElementError, AsXml, Context, FromEventsBuilder, FromXml};
@@ -160,7 +160,10 @@ fn reparse<T: FromXml + AsXml>(header: &[u8], stanza: &[u8]) -> Result<String, S
 #[test]
 fn every_corpus_stanza_as_xmpp_parsers_builds_it() {
     let (mut stanzas, mut built, mut rejected, mut foreign) = (0, 0, 0, 0);
-    for Stream { name, data: input, .. } in streams() {
+    for Stream {
+        name, data: input, ..
+    } in streams()
+    {
         let mut p = Parser::with_config(Config::default().with_implicit_restart(true));
         p.feed(&input);
         let mut header = Vec::new();
