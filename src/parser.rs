@@ -395,6 +395,7 @@ impl Parser {
     ///         Event::Header(_) => "header",
     ///         Event::Stanza(_) => "stanza",
     ///         Event::Close => "close",
+    ///         _ => "other", // `Event` is `#[non_exhaustive]`
     ///     });
     /// }
     /// assert_eq!(kinds, ["header", "stanza", "close"]);

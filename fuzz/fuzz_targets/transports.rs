@@ -21,7 +21,7 @@ fn check_stanza(s: &Stanza<'_>, input: &[u8]) {
     let _ = s.inherited_namespaces().count();
     let mut out = Vec::new();
     s.write_to(&mut out, Target::Standalone);
-    let mut doc = Parser::with_config(Config::default().mode(Mode::Document));
+    let mut doc = Parser::with_config(Config::default().with_mode(Mode::Document));
     doc.feed(&out);
     match doc.next_event() {
         Ok(Some(Event::Stanza(t))) => {
@@ -38,7 +38,7 @@ fuzz_target!(|data: &[u8]| {
     };
     match selector % 3 {
         0 => {
-            let config = Config::default().mode(Mode::AnyRoot);
+            let config = Config::default().with_mode(Mode::AnyRoot);
             let whole = parse_whole(&config, input, false);
             if input.len() <= 2048 {
                 assert_eq!(whole, parse_chunks(&config, input.chunks(1), None), "bytewise");
