@@ -1,23 +1,40 @@
 //! Escaping text and attribute values for writing XML: what the writer, owned stanzas'
 //! reduced headers and the minidom bridge all use.
 
-const REPLACEMENT: &[u8] = "\u{FFFD}".as_bytes();
+const REPLACEMENT: &str = "\u{FFFD}";
 
-fn escape(out: &mut Vec<u8>, s: &str, attr: bool) {
+/// Where escaped text goes: a byte buffer (the writer) or a `String` (owned stanzas).
+pub(crate) trait Out {
+    fn put(&mut self, s: &str);
+}
+
+impl Out for Vec<u8> {
+    fn put(&mut self, s: &str) {
+        self.extend_from_slice(s.as_bytes());
+    }
+}
+
+impl Out for String {
+    fn put(&mut self, s: &str) {
+        self.push_str(s);
+    }
+}
+
+fn escape(out: &mut impl Out, s: &str, attr: bool) {
     let b = s.as_bytes();
     let mut last = 0;
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        let (rep, len): (&[u8], usize) = match c {
-            b'&' => (b"&amp;", 1),
-            b'<' => (b"&lt;", 1),
-            b'>' if !attr => (b"&gt;", 1),
-            b'\'' if attr => (b"&apos;", 1),
-            b'"' if attr => (b"&quot;", 1),
-            b'\t' if attr => (b"&#9;", 1),
-            b'\n' if attr => (b"&#xA;", 1),
-            b'\r' => (b"&#xD;", 1),
+        let (rep, len): (&str, usize) = match c {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' if !attr => ("&gt;", 1),
+            b'\'' if attr => ("&apos;", 1),
+            b'"' if attr => ("&quot;", 1),
+            b'\t' if attr => ("&#9;", 1),
+            b'\n' if attr => ("&#xA;", 1),
+            b'\r' => ("&#xD;", 1),
             b'\t' | b'\n' => {
                 i += 1;
                 continue;
@@ -32,12 +49,19 @@ fn escape(out: &mut Vec<u8>, s: &str, attr: bool) {
                 continue;
             }
         };
-        out.extend_from_slice(&b[last..i]);
-        out.extend_from_slice(rep);
+        // `last` and `i` are at character boundaries: after an ASCII byte or a whole
+        // U+FFFE/U+FFFF, and before one.
+        out.put(s.get(last..i).unwrap_or(""));
+        out.put(rep);
         i += len;
         last = i;
     }
-    out.extend_from_slice(&b[last..]);
+    out.put(s.get(last..).unwrap_or(""));
+}
+
+/// [`escape_attr`] into any [`Out`].
+pub(crate) fn escape_attr_into(out: &mut impl Out, s: &str) {
+    escape(out, s, true)
 }
 
 /// Appends `s` as character data: `&`, `<` and `>` escaped, CR written as `&#xD;` (so

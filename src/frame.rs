@@ -205,8 +205,11 @@ impl Framer {
             return err(ErrorKind::InvalidStreamRoot, lt);
         }
         self.builder.end_current(end);
-        self.header
-            .store(&buf[self.builder.origin()..end], &self.builder.tree);
+        // Once per stream: checked (the scanner validated these bytes; see
+        // `parser::scanned_str`).
+        let bytes = core::str::from_utf8(&buf[self.builder.origin()..end]);
+        debug_assert!(bytes.is_ok(), "scanner let invalid UTF-8 through");
+        self.header.store(bytes.unwrap_or(""), &self.builder.tree);
         self.builder.clear();
         self.header.default_override = self.resolver.seal_stream(self.rebind_default);
         self.reading_header = false;

@@ -92,6 +92,25 @@ pub enum Event<'a> {
     Close,
 }
 
+/// The bytes of a framed stanza (or document root) as the `&str` the views slice, without
+/// validating them again: one conversion per event instead of a `from_utf8` per name,
+/// value and text read (which cost as much as parsing, issue 11).
+#[allow(unsafe_code)]
+#[inline]
+fn scanned_str(tree: &[u8]) -> &str {
+    debug_assert!(
+        core::str::from_utf8(tree).is_ok(),
+        "scanner let invalid UTF-8 through"
+    );
+    // SAFETY: `tree` is the range of a complete stanza (`Pending::Tree`): it lies before
+    // the scanner's position, and the scanner validates every byte it passes as UTF-8
+    // (an invalid sequence is `ErrorKind::InvalidUtf8`, raised before any event after
+    // it); the range starts at the stanza's `<` and ends after its last `>`, both ASCII,
+    // so it cuts no character. Debug builds (tests, fuzzing) check it above; the fuzz
+    // targets also assert it of every stanza (`fuzz/src/lib.rs`).
+    unsafe { core::str::from_utf8_unchecked(tree) }
+}
+
 /// Smallest free space offered to readers by [`Parser::spare_capacity`].
 const MIN_READ: usize = 8 * 1024;
 
@@ -453,7 +472,7 @@ impl Parser {
             Pending::Close => Event::Close,
             Pending::Tree { start, end } => Event::Stanza(Stanza::new(
                 TreeRef {
-                    src: &self.buf[start..end],
+                    src: scanned_str(&self.buf[start..end]),
                     tree: &self.framer.builder.tree,
                     ns: &self.framer.resolver.table,
                     arena: &self.arena,

@@ -202,6 +202,7 @@ pub fn exercise(event: &Event<'_>, input: Option<&[u8]>) {
     match event {
         Event::Header(h) => {
             assert!(h.nodes().next().is_none(), "a header has no children");
+            assert!(std::str::from_utf8(h.raw()).is_ok(), "header is not UTF-8");
             assert_eq!(h.raw().first(), Some(&b'<'));
             assert_eq!(h.raw().last(), Some(&b'>'));
             assert_eq!(h.ns(), xmpp_stream::xmpp::ns::STREAMS);
@@ -210,6 +211,9 @@ pub fn exercise(event: &Event<'_>, input: Option<&[u8]>) {
         }
         Event::Stanza(st) => {
             let raw = st.raw();
+            // The invariant behind `parser::scanned_str` (the views slice the stanza as a
+            // `&str` without validating it again): a stanza is valid UTF-8.
+            assert!(std::str::from_utf8(raw).is_ok(), "stanza is not UTF-8");
             assert_eq!(raw.first(), Some(&b'<'));
             assert_eq!(raw.last(), Some(&b'>'));
             if let Some(input) = input {

@@ -37,7 +37,7 @@ use super::records::{AttrRec, NodeRec, Tree, NONE};
 use super::stanza::{Context, Stanza};
 use super::stored::StoredStanza;
 use super::view::Element;
-use crate::escape::escape_attr;
+use crate::escape::escape_attr_into;
 use crate::scan::F_REF;
 use bumpalo::Bump;
 use core::fmt;
@@ -121,9 +121,9 @@ fn remap(map: &mut IdMap, table: &mut NsTable, from: &NsTable, old: u32) -> u32 
 
 /// Appends `s` as an attribute value (between `'` quotes); returns whether anything was
 /// escaped.
-fn push_attr_value(out: &mut Vec<u8>, s: &str) -> bool {
+fn push_attr_value(out: &mut String, s: &str) -> bool {
     let before = out.len();
-    escape_attr(out, s);
+    escape_attr_into(out, s);
     out.len() - before != s.len()
 }
 
@@ -155,7 +155,7 @@ impl OwnedStanza {
         }
         let mut o = OwnedStanza {
             s: StoredStanza {
-                bytes: Vec::with_capacity(doc.src.len() + extra_bytes),
+                bytes: String::with_capacity(doc.src.len() + extra_bytes),
                 tree: Tree {
                     nodes: Vec::with_capacity(n + scope.is_some() as usize),
                     attrs: Vec::with_capacity(a + extra_attrs),
@@ -201,7 +201,7 @@ impl OwnedStanza {
         let (nodes, attrs) = stanza.records();
         let (n_nodes, n_attrs) = (nodes.len(), attrs.len());
         self.s.bytes.clear();
-        self.s.bytes.extend_from_slice(doc.src);
+        self.s.bytes.push_str(doc.src);
         self.s.tree.clear();
         self.s.tree.nodes.extend_from_slice(nodes);
         self.s.tree.attrs.extend_from_slice(attrs);
@@ -231,25 +231,25 @@ impl OwnedStanza {
     /// Appends the reduced header standing for `h` (see the module docs).
     fn push_reduced_header(&mut self, stanza: &Stanza<'_>, h: &Element<'_>) {
         let base = self.s.bytes.len();
-        let rel = |bytes: &Vec<u8>| (bytes.len() - base) as u32;
-        self.s.bytes.push(b'<');
-        self.s.bytes.extend_from_slice(h.qname().as_bytes());
+        let rel = |bytes: &String| (bytes.len() - base) as u32;
+        self.s.bytes.push('<');
+        self.s.bytes.push_str(h.qname());
         let first_attr = self.s.tree.attrs.len() as u32;
         let add = |this: &mut OwnedStanza, prefix: &str, local: &str, value: &str| {
-            this.s.bytes.push(b' ');
+            this.s.bytes.push(' ');
             let name_start = rel(&this.s.bytes);
             let prefix_len = prefix.len() as u32;
-            this.s.bytes.extend_from_slice(prefix.as_bytes());
+            this.s.bytes.push_str(prefix);
             if !prefix.is_empty() {
-                this.s.bytes.push(b':');
+                this.s.bytes.push(':');
             }
-            this.s.bytes.extend_from_slice(local.as_bytes());
+            this.s.bytes.push_str(local);
             let name_len = rel(&this.s.bytes) - name_start;
-            this.s.bytes.extend_from_slice(b"='");
+            this.s.bytes.push_str("='");
             let value_start = rel(&this.s.bytes);
             let escaped = push_attr_value(&mut this.s.bytes, value);
             let value_len = rel(&this.s.bytes) - value_start;
-            this.s.bytes.push(b'\'');
+            this.s.bytes.push('\'');
             let is_decl = prefix == "xmlns" || (prefix.is_empty() && local == "xmlns");
             this.s.tree.attrs.push(AttrRec {
                 name_start,
@@ -279,7 +279,7 @@ impl OwnedStanza {
         if let Some(lang) = h.attr(XML_NS, "lang") {
             add(self, "xml", "lang", lang);
         }
-        self.s.bytes.push(b'>');
+        self.s.bytes.push('>');
         let attr_count = self.s.tree.attrs.len() as u32 - first_attr;
         let ns = self.s.ns.push(h.ns());
         self.s.scope = self.s.tree.nodes.len() as u32;
@@ -346,7 +346,7 @@ impl OwnedStanza {
 
     /// The stanza's exact bytes.
     pub fn raw(&self) -> &[u8] {
-        &self.s.bytes[..self.s.stanza_len as usize]
+        &self.s.bytes.as_bytes()[..self.s.stanza_len as usize]
     }
 
     /// The stream offset the stanza was read at.

@@ -64,7 +64,7 @@ impl<'a> Stanza<'a> {
 
     /// The exact input bytes of the stanza, from its `<` to its final `>`.
     pub fn raw(&self) -> &'a [u8] {
-        self.tree.src
+        self.tree.src.as_bytes()
     }
 
     /// Byte offset of the stanza's `<` from the start of the stream.
@@ -138,7 +138,7 @@ impl<'a> Stanza<'a> {
     fn uses_prefix(&self, prefix: &str) -> bool {
         let (nodes, attrs) = self.records();
         let p = prefix.as_bytes();
-        let src = self.tree.src;
+        let src = self.tree.src.as_bytes();
         let at = |start: u32, len: u32| src.get(start as usize..(start + len) as usize);
         nodes.iter().any(|n| {
             n.is_element

@@ -11,7 +11,7 @@ use bumpalo::Bump;
 /// A tree's bytes (offsets in its records are relative to `bytes[0]`) and records.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct StoredTree {
-    pub(crate) bytes: Vec<u8>,
+    pub(crate) bytes: String,
     pub(crate) tree: Tree,
     /// What the elements inheriting the root's default namespace read instead of its
     /// declared value, when the framer rebinds it (BOSH: an httpbind `<body/>`'s
@@ -23,10 +23,10 @@ impl StoredTree {
     /// Replaces the contents with a copy of `bytes` and `tree`. Copies (rather than
     /// swapping storage with the builder) so that both keep their grown storage: no
     /// allocation per stream restart once both have grown.
-    pub(crate) fn store(&mut self, bytes: &[u8], tree: &Tree) {
+    pub(crate) fn store(&mut self, bytes: &str, tree: &Tree) {
         self.default_override = None;
         self.bytes.clear();
-        self.bytes.extend_from_slice(bytes);
+        self.bytes.push_str(bytes);
         self.tree.nodes.clear();
         self.tree.nodes.extend_from_slice(&tree.nodes);
         self.tree.attrs.clear();
@@ -53,7 +53,11 @@ impl StoredTree {
     /// The qualified name of the root element as written ("" when nothing is stored).
     pub(crate) fn root_qname(&self) -> &[u8] {
         match self.tree.nodes.first() {
-            Some(n) => self.bytes.get(1..1 + n.name_len as usize).unwrap_or(b""),
+            Some(n) => self
+                .bytes
+                .as_bytes()
+                .get(1..1 + n.name_len as usize)
+                .unwrap_or(b""),
             None => b"",
         }
     }
@@ -79,7 +83,7 @@ impl StoredTree {
 #[derive(Debug, Clone)]
 pub(crate) struct StoredStanza {
     /// The stanza's bytes, then the reduced header's start tag.
-    pub(crate) bytes: Vec<u8>,
+    pub(crate) bytes: String,
     /// The stanza's records, then the reduced header's.
     pub(crate) tree: Tree,
     pub(crate) ns: NsTable,
@@ -98,7 +102,7 @@ pub(crate) struct StoredStanza {
 impl Default for StoredStanza {
     fn default() -> Self {
         StoredStanza {
-            bytes: Vec::new(),
+            bytes: String::new(),
             tree: Tree::default(),
             ns: NsTable::default(),
             stanza_len: 0,

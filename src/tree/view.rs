@@ -14,7 +14,9 @@ use core::fmt;
 /// namespace table its ids refer to and the arena for decoded text.
 #[derive(Clone, Copy)]
 pub(crate) struct TreeRef<'a> {
-    pub src: &'a [u8],
+    /// The tree's bytes: UTF-8, as the scanner validated them, and every record's ranges
+    /// start and end at character boundaries (they are delimited by ASCII markup).
+    pub src: &'a str,
     pub tree: &'a Tree,
     pub ns: &'a NsTable,
     pub arena: &'a Bump,
@@ -22,29 +24,40 @@ pub(crate) struct TreeRef<'a> {
 
 impl<'a> TreeRef<'a> {
     #[inline]
-    fn bytes(&self, start: u32, len: u32) -> &'a [u8] {
+    fn str(&self, start: u32, len: u32) -> &'a str {
         self.src
-            .get(start as usize..(start + len) as usize)
-            .unwrap_or(b"")
+            .get(start as usize..start as usize + len as usize)
+            .unwrap_or("")
     }
 
     #[inline]
-    fn str(&self, start: u32, len: u32) -> &'a str {
-        as_str(self.bytes(start, len))
+    fn bytes(&self, start: u32, len: u32) -> &'a [u8] {
+        self.str(start, len).as_bytes()
     }
 
     pub(crate) fn root(self) -> Element<'a> {
-        Element { doc: self, idx: 0 }
+        match self.tree.nodes.first() {
+            Some(rec) if rec.is_element => Element { doc: self, rec },
+            // Unreachable: every framed tree has its root element at index 0.
+            _ => Element {
+                doc: self,
+                rec: &EMPTY,
+            },
+        }
     }
 
     /// The element at node index `idx` (which must be an element record).
     pub(crate) fn element(self, idx: u32) -> Element<'a> {
-        debug_assert!(self
-            .tree
-            .nodes
-            .get(idx as usize)
-            .is_some_and(|n| n.is_element));
-        Element { doc: self, idx }
+        match self.tree.nodes.get(idx as usize) {
+            Some(rec) if rec.is_element => Element { doc: self, rec },
+            _ => {
+                debug_assert!(false, "no element at {idx}");
+                Element {
+                    doc: self,
+                    rec: &EMPTY,
+                }
+            }
+        }
     }
 
     /// The view of attribute record `rec` (one of this tree's).
@@ -53,29 +66,33 @@ impl<'a> TreeRef<'a> {
     }
 }
 
-/// Bytes the scanner validated as UTF-8.
-#[inline]
-fn as_str(b: &[u8]) -> &str {
-    match core::str::from_utf8(b) {
-        Ok(s) => s,
-        Err(_) => {
-            debug_assert!(false, "scanner let invalid UTF-8 through");
-            ""
-        }
-    }
-}
+/// Stands for a missing element (never read in practice: see [`TreeRef::root`]).
+static EMPTY: NodeRec = NodeRec {
+    is_element: true,
+    flags: 0,
+    start: 0,
+    end: 0,
+    name_len: 0,
+    prefix_len: 0,
+    ns: 0,
+    attrs: 0,
+    attr_count: 0,
+    first_child: NONE,
+    next_sibling: NONE,
+};
 
 /// An element of a framed tree.
 #[derive(Clone, Copy)]
 pub struct Element<'a> {
     doc: TreeRef<'a>,
-    idx: u32,
+    /// The element's record (held rather than its index: no bounds check per access).
+    rec: &'a NodeRec,
 }
 
 impl<'a> Element<'a> {
     #[inline]
     fn rec(&self) -> &'a NodeRec {
-        &self.doc.tree.nodes[self.idx as usize]
+        self.rec
     }
 
     /// The qualified name as written (`stream:features`, `message`).
@@ -221,10 +238,7 @@ impl<'a> Element<'a> {
     /// stream header: its start tag).
     pub fn raw(&self) -> &'a [u8] {
         let n = self.rec();
-        self.doc
-            .src
-            .get(n.start as usize..n.end as usize)
-            .unwrap_or(b"")
+        self.doc.bytes(n.start, n.end - n.start)
     }
 }
 
@@ -330,10 +344,10 @@ impl<'a> Attribute<'a> {
     /// The decoded, normalised value (references resolved; TAB, LF, CR and CR LF become a
     /// space). Borrowed from the input when nothing needs decoding.
     pub fn value(&self) -> &'a str {
-        let raw = self.raw_value();
         if self.rec.flags == 0 {
-            return as_str(raw);
+            return self.doc.str(self.rec.value_start, self.rec.value_len);
         }
+        let raw = self.raw_value();
         let mut out = bumpalo::collections::String::new_in(self.doc.arena);
         decode_attr(raw, &mut out);
         out.into_bump_str()
@@ -379,7 +393,7 @@ impl<'a> Text<'a> {
     /// CDATA section.
     pub fn as_str(&self) -> &'a str {
         if self.rec.flags == 0 {
-            return as_str(self.raw());
+            return self.doc.str(self.rec.start, self.rec.end - self.rec.start);
         }
         let mut out = bumpalo::collections::String::new_in(self.doc.arena);
         decode_text(self.raw(), &mut out);
@@ -388,7 +402,7 @@ impl<'a> Text<'a> {
 
     fn decode_into(&self, out: &mut impl Push) {
         if self.rec.flags == 0 {
-            out.push_str(as_str(self.raw()));
+            out.push_str(self.doc.str(self.rec.start, self.rec.end - self.rec.start));
         } else {
             decode_text(self.raw(), out);
         }
@@ -419,7 +433,7 @@ impl<'a> Iterator for Nodes<'a> {
         let rec = self.doc.tree.nodes.get(idx as usize)?;
         self.next = rec.next_sibling;
         Some(if rec.is_element {
-            Node::Element(Element { doc: self.doc, idx })
+            Node::Element(Element { doc: self.doc, rec })
         } else {
             Node::Text(Text { doc: self.doc, rec })
         })
