@@ -21,6 +21,16 @@ pub(super) enum Attr {
 }
 
 impl Attr {
+    /// The scanner state for this one.
+    pub(super) const fn st(self) -> St {
+        match self {
+            Attr::Name => St::AttrName,
+            Attr::Eq => St::AttrEq,
+            Attr::Quote => St::AttrQuote,
+            Attr::Value => St::AttrValue,
+        }
+    }
+
     /// End of input inside an attribute.
     pub(super) fn eof_error(self) -> ErrorKind {
         ErrorKind::UnexpectedEof
@@ -37,8 +47,9 @@ enum Value {
 }
 
 impl Scanner {
-    /// [`St::Attr`]: the attribute from state `from`. `None` when it is complete (the
-    /// sink has it, `*i` is after its closing quote), otherwise what comes next.
+    /// [`Attr`]: the attribute from state `from`, up to its closing quote: then
+    /// `Flow::Go(St::TagBetween)` (the sink has it, `*i` is after the quote), otherwise
+    /// what comes next.
     #[inline(always)]
     pub(super) fn attribute<S: Sink>(
         &mut self,
@@ -47,8 +58,8 @@ impl Scanner {
         i: &mut usize,
         end: usize,
         sink: &mut S,
-    ) -> Result<Option<Flow>, Error> {
-        let more = |at| Ok(Some(Flow::More(St::Attr(at))));
+    ) -> Result<Flow, Error> {
+        let more = |at: Attr| Ok(Flow::More(at.st()));
         if from <= Attr::Name {
             let (j, complete) = self.name_at(buf, *i, end)?;
             *i = j;
@@ -91,10 +102,10 @@ impl Scanner {
                     self.val_flags,
                 )?;
                 *i += 1;
-                Ok(None)
+                Ok(Flow::Go(St::TagBetween))
             }
             Value::NeedMore => more(Attr::Value),
-            Value::Ref => Ok(Some(Flow::Go(St::Ref))),
+            Value::Ref => Ok(Flow::Go(St::Ref)),
         }
     }
 

@@ -13,8 +13,8 @@ const CDATA_OPEN: &[u8] = b"[CDATA[";
 const DOCTYPE: &[u8] = b"DOCTYPE";
 const XML: &[u8] = b"xml";
 
-/// Where markup after `<` is (the `<` at `Scanner::lt`); keyword states count the bytes
-/// of the keyword matched so far.
+/// Where markup after `<` is (the `<` at `Scanner::lt`); in the keyword states
+/// `Scanner::match_k` counts the bytes of the keyword matched so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Markup {
     /// Right after `<`.
@@ -22,50 +22,75 @@ pub(super) enum Markup {
     /// After `<!`.
     Bang,
     /// Matching `[CDATA[` after `<!`.
-    Cdata(u8),
+    Cdata,
     /// After `<!-`.
     Comment,
     /// Matching `DOCTYPE` after `<!`.
-    Doctype(u8),
+    Doctype,
     /// Matching `xml` after `<?`.
-    Pi(u8),
+    Pi,
 }
 
 impl Markup {
+    /// This machine's state for a scanner state of it (`St::PiOpen` for any other).
+    pub(super) const fn of(st: St) -> Self {
+        match st {
+            St::Lt => Markup::Lt,
+            St::Bang => Markup::Bang,
+            St::CdataOpen => Markup::Cdata,
+            St::CommentOpen => Markup::Comment,
+            St::DoctypeOpen => Markup::Doctype,
+            _ => Markup::Pi,
+        }
+    }
+
     /// End of input inside markup.
     pub(super) fn eof_error(self) -> ErrorKind {
         ErrorKind::UnexpectedEof
     }
+
+    /// The scanner state for this one.
+    pub(super) const fn st(self) -> St {
+        match self {
+            Markup::Lt => St::Lt,
+            Markup::Bang => St::Bang,
+            Markup::Cdata => St::CdataOpen,
+            Markup::Comment => St::CommentOpen,
+            Markup::Doctype => St::DoctypeOpen,
+            Markup::Pi => St::PiOpen,
+        }
+    }
 }
 
-/// Matches `word[k..]` from `*i`: `None` when the keyword is complete, `Some(k)` when the
-/// input ran out after `k` of its bytes; a wrong byte is the error `wrong` (at that byte
+/// Matches `word[*k..]` from `*i`, counting matched bytes in `*k`: whether the keyword is
+/// complete (else the input ran out); a wrong byte is the error `wrong` (at that byte
 /// unless `at` says where).
 #[inline]
 fn keyword(
     word: &[u8],
-    mut k: u8,
+    k: &mut u8,
     buf: &[u8],
     i: &mut usize,
     end: usize,
     wrong: ErrorKind,
     at: Option<usize>,
-) -> Result<Option<u8>, Error> {
-    while (k as usize) < word.len() {
+) -> Result<bool, Error> {
+    while (*k as usize) < word.len() {
         if *i >= end {
-            return Ok(Some(k));
+            return Ok(false);
         }
-        if buf[*i] != word[k as usize] {
+        if buf[*i] != word[*k as usize] {
             return err(wrong, at.unwrap_or(*i));
         }
         *i += 1;
-        k += 1;
+        *k += 1;
     }
-    Ok(None)
+    Ok(true)
 }
 
 impl Scanner {
-    /// [`St::Markup`]: markup from state `m`.
+    /// [`Markup`]: markup from state `m`.
+    #[inline(never)]
     pub(super) fn markup<S: Sink>(
         &mut self,
         m: Markup,
@@ -74,7 +99,7 @@ impl Scanner {
         end: &mut usize,
         sink: &mut S,
     ) -> Result<Flow, Error> {
-        let more = |m| Ok(Flow::More(St::Markup(m)));
+        let more = |m: Markup| Ok(Flow::More(m.st()));
         match m {
             Markup::Lt => self.lt(buf, i, end, sink),
             Markup::Bang => {
@@ -82,18 +107,19 @@ impl Scanner {
                     return more(Markup::Bang);
                 }
                 let next = match buf[*i] {
-                    b'[' => Markup::Cdata(1),
+                    b'[' => Markup::Cdata,
                     b'-' => Markup::Comment,
-                    b'D' => Markup::Doctype(1),
+                    b'D' => Markup::Doctype,
                     _ => return err(ErrorKind::UnexpectedByte, *i),
                 };
                 *i += 1;
-                Ok(Flow::Go(St::Markup(next)))
+                self.match_k = 1;
+                Ok(Flow::Go(next.st()))
             }
-            Markup::Cdata(k) => {
+            Markup::Cdata => {
                 let wrong = ErrorKind::UnexpectedByte;
-                if let Some(k) = keyword(CDATA_OPEN, k, buf, i, *end, wrong, None)? {
-                    return more(Markup::Cdata(k));
+                if !keyword(CDATA_OPEN, &mut self.match_k, buf, i, *end, wrong, None)? {
+                    return more(Markup::Cdata);
                 }
                 if !self.in_content() {
                     return err(self.outside().text, self.lt);
@@ -110,20 +136,21 @@ impl Scanner {
                 }
                 err(ErrorKind::UnexpectedByte, *i)
             }
-            Markup::Doctype(k) => {
+            Markup::Doctype => {
                 let wrong = ErrorKind::UnexpectedByte;
-                if let Some(k) = keyword(DOCTYPE, k, buf, i, *end, wrong, None)? {
-                    return more(Markup::Doctype(k));
+                if !keyword(DOCTYPE, &mut self.match_k, buf, i, *end, wrong, None)? {
+                    return more(Markup::Doctype);
                 }
                 err(ErrorKind::Doctype, self.lt)
             }
-            Markup::Pi(k) => {
+            Markup::Pi => {
                 let wrong = ErrorKind::ProcessingInstruction;
-                if let Some(k) = keyword(XML, k, buf, i, *end, wrong, Some(self.lt))? {
-                    return more(Markup::Pi(k));
+                let at = Some(self.lt);
+                if !keyword(XML, &mut self.match_k, buf, i, *end, wrong, at)? {
+                    return more(Markup::Pi);
                 }
                 if *i >= *end {
-                    return more(Markup::Pi(XML.len() as u8));
+                    return more(Markup::Pi);
                 }
                 let b = buf[*i];
                 if is_ws(b) {
@@ -143,6 +170,7 @@ impl Scanner {
     }
 
     /// Right after `<`: the byte that decides what the markup is.
+    #[inline(always)]
     fn lt<S: Sink>(
         &mut self,
         buf: &[u8],
@@ -151,7 +179,7 @@ impl Scanner {
         sink: &mut S,
     ) -> Result<Flow, Error> {
         if *i >= *end {
-            return Ok(Flow::More(St::Markup(Markup::Lt)));
+            return Ok(Flow::More(Markup::Lt.st()));
         }
         let b = buf[*i];
         let content = self.in_content();
@@ -174,15 +202,16 @@ impl Scanner {
                 self.flush_text(buf, sink, self.lt)?;
                 *i += 1;
                 self.name_start = *i;
-                Ok(Flow::Go(St::End(End::Name)))
+                Ok(Flow::Go(End::Name.st()))
             }
             b'!' => {
                 *i += 1;
-                Ok(Flow::Go(St::Markup(Markup::Bang)))
+                Ok(Flow::Go(Markup::Bang.st()))
             }
             b'?' => {
                 *i += 1;
-                Ok(Flow::Go(St::Markup(Markup::Pi(0))))
+                self.match_k = 0;
+                Ok(Flow::Go(Markup::Pi.st()))
             }
             // A lone '<' (followed by whitespace) is reported at the '<'; a name that
             // starts wrongly at its first byte.
@@ -203,7 +232,7 @@ impl Scanner {
                         None => {
                             // Give the '<' decision back until the character is whole.
                             self.decl_ok = decl_ok;
-                            return Ok(Flow::More(St::Markup(Markup::Lt)));
+                            return Ok(Flow::More(Markup::Lt.st()));
                         }
                         Some(false) => return err(ErrorKind::InvalidName, *i),
                         Some(true) => {}
@@ -216,7 +245,7 @@ impl Scanner {
                 }
                 self.flush_text(buf, sink, self.lt)?;
                 self.name_start = *i;
-                Ok(Flow::Go(St::Tag(Tag::Name)))
+                Ok(Flow::Go(Tag::Name.st()))
             }
         }
     }

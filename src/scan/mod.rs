@@ -145,7 +145,9 @@ pub(crate) enum Step {
     Event,
 }
 
-/// Which machine runs, and in which of its states.
+/// Which machine runs, and in which of its states: one byte, flat, so that resuming and
+/// moving between states is a single jump. The machines' own state enums ([`Markup`],
+/// [`Tag`], [`Attr`], [`End`]) map onto it with their `st()`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum St {
     /// The first byte of a document (`xmldecl.rs`; a BOM is rejected here).
@@ -154,18 +156,40 @@ enum St {
     Text,
     /// Inside a CDATA section (`text.rs`).
     Cdata,
-    /// After `<` (`markup.rs`).
-    Markup(Markup),
     /// Inside an XML declaration, looking for `?>` (`xmldecl.rs`).
     Decl,
-    /// A start tag (`tag.rs`).
-    Tag(Tag),
-    /// An attribute (`attribute.rs`).
-    Attr(Attr),
-    /// An end tag (`tag.rs`).
-    End(End),
     /// Inside a reference, after `&` (`reference.rs`).
     Ref,
+    /// [`Markup::Lt`].
+    Lt,
+    /// [`Markup::Bang`].
+    Bang,
+    /// [`Markup::Cdata`].
+    CdataOpen,
+    /// [`Markup::Comment`].
+    CommentOpen,
+    /// [`Markup::Doctype`].
+    DoctypeOpen,
+    /// [`Markup::Pi`].
+    PiOpen,
+    /// [`Tag::Name`].
+    TagName,
+    /// [`Tag::Between`].
+    TagBetween,
+    /// [`Tag::EmptyClose`].
+    EmptyClose,
+    /// [`Attr::Name`].
+    AttrName,
+    /// [`Attr::Eq`].
+    AttrEq,
+    /// [`Attr::Quote`].
+    AttrQuote,
+    /// [`Attr::Value`].
+    AttrValue,
+    /// [`End::Name`].
+    EndName,
+    /// [`End::Ws`].
+    EndWs,
 }
 
 /// What a machine's step asks for next.
@@ -185,7 +209,10 @@ pub(crate) struct Scanner {
     st: St,
     /// Next byte to examine.
     pos: usize,
-    ctx: Context,
+    /// Character data is element content (the context is [`Context::Content`]).
+    content: bool,
+    /// Otherwise, the rules outside elements.
+    outside: Outside,
     /// The `<` of the current markup.
     lt: usize,
     /// Current element or attribute name.
@@ -199,6 +226,8 @@ pub(crate) struct Scanner {
     text_flags: u8,
     ref_start: usize,
     ref_in_attr: bool,
+    /// Bytes of a markup keyword matched so far (`[CDATA[`, `DOCTYPE`, `xml`).
+    match_k: u8,
     /// Whitespace seen since the last attribute (attributes must be separated).
     had_ws: bool,
     /// The document has just started: an XML declaration is allowed at the next `<`.
@@ -272,7 +301,8 @@ impl Scanner {
         Scanner {
             st: St::Start,
             pos: 0,
-            ctx: Context::Outside(Outside::PROLOG),
+            content: false,
+            outside: Outside::PROLOG,
             lt: 0,
             name_start: 0,
             name_end: 0,
@@ -283,6 +313,7 @@ impl Scanner {
             text_flags: 0,
             ref_start: 0,
             ref_in_attr: false,
+            match_k: 0,
             had_ws: false,
             decl_ok: true,
             decl_here: false,
@@ -314,14 +345,25 @@ impl Scanner {
         }
         match self.st {
             St::Start => None,
-            St::Text => text::eof_error(self.ctx),
+            St::Text => text::eof_error(self.content),
             St::Cdata => Some(text::CDATA_EOF),
-            St::Markup(m) => Some(m.eof_error()),
             St::Decl => Some(xmldecl::DECL_EOF),
-            St::Tag(t) => Some(t.eof_error()),
-            St::Attr(a) => Some(a.eof_error()),
-            St::End(e) => Some(e.eof_error()),
             St::Ref => Some(reference::REF_EOF),
+            St::Lt => Some(Markup::Lt.eof_error()),
+            St::Bang => Some(Markup::Bang.eof_error()),
+            St::CdataOpen => Some(Markup::Cdata.eof_error()),
+            St::CommentOpen => Some(Markup::Comment.eof_error()),
+            St::DoctypeOpen => Some(Markup::Doctype.eof_error()),
+            St::PiOpen => Some(Markup::Pi.eof_error()),
+            St::TagName => Some(Tag::Name.eof_error()),
+            St::TagBetween => Some(Tag::Between.eof_error()),
+            St::EmptyClose => Some(Tag::EmptyClose.eof_error()),
+            St::AttrName => Some(Attr::Name.eof_error()),
+            St::AttrEq => Some(Attr::Eq.eof_error()),
+            St::AttrQuote => Some(Attr::Quote.eof_error()),
+            St::AttrValue => Some(Attr::Value.eof_error()),
+            St::EndName => Some(End::Name.eof_error()),
+            St::EndWs => Some(End::Ws.eof_error()),
         }
     }
 
@@ -342,22 +384,31 @@ impl Scanner {
 
     #[inline(always)]
     fn in_content(&self) -> bool {
-        self.ctx == Context::Content
+        self.content
     }
 
     /// The rules outside elements (only called there).
     #[inline]
     fn outside(&self) -> Outside {
-        match self.ctx {
-            Context::Outside(o) => o,
-            Context::Content => Outside::PROLOG,
+        self.outside
+    }
+
+    /// Takes the sink's context.
+    #[inline(always)]
+    fn set_context(&mut self, ctx: Context) {
+        match ctx {
+            Context::Content => self.content = true,
+            Context::Outside(o) => {
+                self.content = false;
+                self.outside = o;
+            }
         }
     }
 
     /// After a tag: pick up the sink's new context, start a text node, stop on events.
     #[inline(always)]
     fn after_tag<S: Sink>(&mut self, i: usize, sink: &mut S) -> Flow {
-        self.ctx = sink.context();
+        self.set_context(sink.context());
         self.text_start = i;
         self.text_flags = 0;
         if sink.event_ready() {
@@ -402,43 +453,105 @@ impl Scanner {
 
     /// Scans `buf[self.pos..]`, feeding tokens to `sink`, until the input runs out
     /// ([`Step::NeedMore`]) or an event is complete ([`Step::Event`]).
+    ///
+    /// The first step runs here and the rest in [`Scanner::run`]'s loop: a call that
+    /// only resumes a construct for a few bytes (one-byte feeds) then pays nothing for
+    /// what the loop sets up once for long runs.
+    #[inline]
     pub(crate) fn scan<S: Sink>(&mut self, buf: &[u8], sink: &mut S) -> Result<Step, Error> {
         let mut i = self.pos;
-        let mut st = self.st;
-        let len = buf.len();
-        let mut end = len.min(sink.horizon());
+        let mut end = buf.len().min(sink.horizon());
+        match self.step(self.st, buf, &mut i, &mut end, sink)? {
+            Flow::Go(st) => self.run(st, buf, i, end, sink),
+            flow => Ok(self.stop(flow, buf, i, end, sink)?),
+        }
+    }
+
+    /// The scan loop from state `st` at `i`.
+    #[inline(never)]
+    fn run<S: Sink>(
+        &mut self,
+        mut st: St,
+        buf: &[u8],
+        mut i: usize,
+        mut end: usize,
+        sink: &mut S,
+    ) -> Result<Step, Error> {
         loop {
-            let flow = match st {
-                St::Start => self.start(buf, &mut i, end)?,
-                St::Text => self.text(buf, &mut i, &mut end, sink)?,
-                St::Cdata => self.cdata(buf, &mut i, end)?,
-                St::Markup(m) => self.markup(m, buf, &mut i, &mut end, sink)?,
-                St::Decl => self.decl(buf, &mut i, &mut end, sink)?,
-                St::Tag(t) => self.start_tag(t, buf, &mut i, &mut end, sink)?,
-                St::Attr(a) => match self.attribute(a, buf, &mut i, end, sink)? {
-                    None => Flow::Go(St::Tag(Tag::Between)),
-                    Some(flow) => flow,
-                },
-                St::End(e) => self.end_tag(e, buf, &mut i, end, sink)?,
-                St::Ref => self.reference(buf, &mut i, end)?,
-            };
-            match flow {
+            match self.step(st, buf, &mut i, &mut end, sink)? {
                 Flow::Go(next) => st = next,
-                Flow::More(at) => {
-                    self.st = at;
-                    self.pos = i;
-                    return if end < len {
-                        Err(sink.horizon_error(end))
-                    } else {
-                        Ok(Step::NeedMore)
-                    };
-                }
-                Flow::Event => {
-                    self.st = St::Text;
-                    self.pos = i;
-                    return Ok(Step::Event);
+                flow => return self.stop(flow, buf, i, end, sink),
+            }
+        }
+    }
+
+    /// Saves the state where a step stopped: for more input (an error if the horizon,
+    /// not the input, ran out) or after an event.
+    #[inline(always)]
+    fn stop<S: Sink>(
+        &mut self,
+        flow: Flow,
+        buf: &[u8],
+        i: usize,
+        end: usize,
+        sink: &mut S,
+    ) -> Result<Step, Error> {
+        self.pos = i;
+        match flow {
+            Flow::More(at) => {
+                self.st = at;
+                if end < buf.len() {
+                    Err(sink.horizon_error(end))
+                } else {
+                    Ok(Step::NeedMore)
                 }
             }
+            _ => {
+                self.st = St::Text;
+                Ok(Step::Event)
+            }
+        }
+    }
+
+    /// One step of the machine whose state is `st`.
+    #[inline(always)]
+    fn step<S: Sink>(
+        &mut self,
+        st: St,
+        buf: &[u8],
+        i: &mut usize,
+        end: &mut usize,
+        sink: &mut S,
+    ) -> Result<Flow, Error> {
+        // The rare machines are not inlined; they get copies of `i` and `end`, so that the
+        // hot loop keeps its own in registers.
+        macro_rules! cold {
+            ($step:ident($($arg:expr),*)) => {{
+                let (mut j, mut e) = (*i, *end);
+                let flow = self.$step($($arg,)* buf, &mut j, &mut e, sink);
+                (*i, *end) = (j, e);
+                flow
+            }};
+        }
+        match st {
+            St::Start => cold!(start()),
+            St::Text => self.text(buf, i, end, sink),
+            St::Cdata => self.cdata(buf, i, *end),
+            St::Lt | St::Bang | St::CdataOpen | St::CommentOpen | St::DoctypeOpen | St::PiOpen => {
+                cold!(markup(Markup::of(st)))
+            }
+            St::Decl => cold!(decl()),
+            St::TagName | St::TagBetween | St::EmptyClose => {
+                self.start_tag(Tag::of(st), buf, i, end, sink)
+            }
+            // Constant states, so that each resumed part runs only its own code.
+            St::AttrName => self.attribute(Attr::Name, buf, i, *end, sink),
+            St::AttrEq => self.attribute(Attr::Eq, buf, i, *end, sink),
+            St::AttrQuote => self.attribute(Attr::Quote, buf, i, *end, sink),
+            St::AttrValue => self.attribute(Attr::Value, buf, i, *end, sink),
+            St::EndName => self.end_tag(End::Name, buf, i, *end, sink),
+            St::EndWs => self.end_tag(End::Ws, buf, i, *end, sink),
+            St::Ref => self.reference(buf, i, *end),
         }
     }
 }

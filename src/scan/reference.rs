@@ -13,6 +13,7 @@ pub(super) const REF_EOF: ErrorKind = ErrorKind::UnexpectedEof;
 impl Scanner {
     /// [`St::Ref`]: the body of the reference whose `&` is at `ref_start`, up to its `;`;
     /// then back to the text or the attribute value it is in.
+    #[inline(always)]
     pub(super) fn reference(
         &mut self,
         buf: &[u8],
@@ -35,7 +36,7 @@ impl Scanner {
         }
         *i += 1;
         Ok(Flow::Go(if self.ref_in_attr {
-            St::Attr(Attr::Value)
+            Attr::Value.st()
         } else {
             St::Text
         }))

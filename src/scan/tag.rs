@@ -19,6 +19,24 @@ pub(super) enum Tag {
 }
 
 impl Tag {
+    /// This machine's state for a scanner state of it (`St::EmptyClose` for any other).
+    pub(super) const fn of(st: St) -> Self {
+        match st {
+            St::TagName => Tag::Name,
+            St::TagBetween => Tag::Between,
+            _ => Tag::EmptyClose,
+        }
+    }
+
+    /// The scanner state for this one.
+    pub(super) const fn st(self) -> St {
+        match self {
+            Tag::Name => St::TagName,
+            Tag::Between => St::TagBetween,
+            Tag::EmptyClose => St::EmptyClose,
+        }
+    }
+
     /// End of input inside a start tag.
     pub(super) fn eof_error(self) -> ErrorKind {
         ErrorKind::UnexpectedEof
@@ -35,6 +53,14 @@ pub(super) enum End {
 }
 
 impl End {
+    /// The scanner state for this one.
+    pub(super) const fn st(self) -> St {
+        match self {
+            End::Name => St::EndName,
+            End::Ws => St::EndWs,
+        }
+    }
+
     /// End of input inside an end tag.
     pub(super) fn eof_error(self) -> ErrorKind {
         ErrorKind::UnexpectedEof
@@ -42,9 +68,9 @@ impl End {
 }
 
 impl Scanner {
-    /// [`St::Tag`]: a start tag from state `from`. Attributes are read here in one go
+    /// [`Tag`]: a start tag from state `from`. Attributes are read here in one go
     /// while the input lasts (the attribute machine from its first state); one cut by
-    /// the end of the input resumes in [`St::Attr`].
+    /// the end of the input resumes in [`Attr`].
     #[inline(always)]
     pub(super) fn start_tag<S: Sink>(
         &mut self,
@@ -60,7 +86,7 @@ impl Scanner {
                 let (j, complete) = self.name_at(buf, *i, *end)?;
                 *i = j;
                 if !complete {
-                    return Ok(Flow::More(St::Tag(Tag::Name)));
+                    return Ok(Flow::More(Tag::Name.st()));
                 }
                 self.name_end = *i;
                 sink.start_tag(buf, self.lt, (self.name_start, *i))?;
@@ -80,7 +106,7 @@ impl Scanner {
                 *i = skip(buf, *i + 1, end, WS);
             }
             if *i >= end {
-                return Ok(Flow::More(St::Tag(Tag::Between)));
+                return Ok(Flow::More(Tag::Between.st()));
             }
             match buf[*i] {
                 b'>' => {
@@ -93,7 +119,7 @@ impl Scanner {
                     return self.empty_close(buf, i, end, sink);
                 }
                 _ => match name_start_at(buf, *i, end)? {
-                    None => return Ok(Flow::More(St::Tag(Tag::Between))),
+                    None => return Ok(Flow::More(Tag::Between.st())),
                     Some(false) => return err(ErrorKind::UnexpectedByte, *i),
                     Some(true) => {
                         if !self.had_ws {
@@ -103,7 +129,8 @@ impl Scanner {
                     }
                 },
             }
-            if let Some(flow) = self.attribute(Attr::Name, buf, i, end, sink)? {
+            let flow = self.attribute(Attr::Name, buf, i, end, sink)?;
+            if flow != Flow::Go(St::TagBetween) {
                 return Ok(flow);
             }
         }
@@ -119,7 +146,7 @@ impl Scanner {
         sink: &mut S,
     ) -> Result<Flow, Error> {
         if *i >= end {
-            return Ok(Flow::More(St::Tag(Tag::EmptyClose)));
+            return Ok(Flow::More(Tag::EmptyClose.st()));
         }
         if buf[*i] != b'>' {
             return err(ErrorKind::UnexpectedByte, *i);
@@ -129,7 +156,7 @@ impl Scanner {
         Ok(self.after_tag(*i, sink))
     }
 
-    /// [`St::End`]: an end tag from state `from` (its name starts at `name_start`).
+    /// [`End`]: an end tag from state `from` (its name starts at `name_start`).
     #[inline(always)]
     pub(super) fn end_tag<S: Sink>(
         &mut self,
@@ -142,10 +169,10 @@ impl Scanner {
         if from == End::Name {
             if *i == self.name_start {
                 if *i >= end {
-                    return Ok(Flow::More(St::End(End::Name)));
+                    return Ok(Flow::More(End::Name.st()));
                 }
                 match name_start_at(buf, *i, end)? {
-                    None => return Ok(Flow::More(St::End(End::Name))),
+                    None => return Ok(Flow::More(End::Name.st())),
                     Some(false) => return err(ErrorKind::InvalidName, *i),
                     Some(true) => {}
                 }
@@ -153,13 +180,13 @@ impl Scanner {
             let (j, complete) = self.name_at(buf, *i, end)?;
             *i = j;
             if !complete {
-                return Ok(Flow::More(St::End(End::Name)));
+                return Ok(Flow::More(End::Name.st()));
             }
             self.name_end = *i;
         }
         *i = skip(buf, *i, end, WS);
         if *i >= end {
-            return Ok(Flow::More(St::End(End::Ws)));
+            return Ok(Flow::More(End::Ws.st()));
         }
         if buf[*i] != b'>' {
             return err(ErrorKind::UnexpectedByte, *i);

@@ -4,16 +4,13 @@
 //! same steps a resumed tag runs).
 
 use super::tag::{End, Tag};
-use super::{simd, skip, Context, Flow, Markup, Scanner, Sink, St, F_CDATA, F_CR, F_REF};
+use super::{simd, skip, Flow, Markup, Scanner, Sink, St, F_CDATA, F_CR, F_REF};
 use crate::chars::{class, decode_utf8, is_char, Utf8, CDATA, NAME_START, WS};
 use crate::error::{err, Error, ErrorKind};
 
-/// End of input in text: an error inside an element, nothing outside.
-pub(super) fn eof_error(ctx: Context) -> Option<ErrorKind> {
-    match ctx {
-        Context::Content => Some(ErrorKind::UnexpectedEof),
-        Context::Outside(_) => None,
-    }
+/// End of input in text: an error inside an element (`content`), nothing outside.
+pub(super) fn eof_error(content: bool) -> Option<ErrorKind> {
+    content.then_some(ErrorKind::UnexpectedEof)
 }
 
 /// End of input inside a CDATA section.
@@ -30,7 +27,11 @@ impl Scanner {
         sink: &mut S,
     ) -> Result<Flow, Error> {
         if !self.in_content() {
-            return self.outside_text(buf, i, end, sink);
+            // Not inlined: copies keep the caller's `i` and `end` in registers.
+            let (mut j, mut e) = (*i, *end);
+            let flow = self.outside_text(buf, &mut j, &mut e, sink);
+            (*i, *end) = (j, e);
+            return flow;
         }
         let end = *end;
         loop {
@@ -59,11 +60,11 @@ impl Scanner {
                             self.flush_text(buf, sink, *i)?;
                             *i += 1;
                             self.name_start = *i;
-                            return Ok(Flow::Go(St::Tag(Tag::Name)));
+                            return Ok(Flow::Go(Tag::Name.st()));
                         }
                         _ => {
                             *i += 1;
-                            return Ok(Flow::Go(St::Markup(Markup::Lt)));
+                            return Ok(Flow::Go(Markup::Lt.st()));
                         }
                     }
                 }
@@ -124,7 +125,7 @@ impl Scanner {
         *end = buf.len().min(sink.horizon());
         self.lt = *i;
         *i += 1;
-        Ok(Flow::Go(St::Markup(Markup::Lt)))
+        Ok(Flow::Go(Markup::Lt.st()))
     }
 
     /// [`St::Cdata`]: inside a CDATA section (opened in element content only).

@@ -12,7 +12,15 @@ pub(super) const DECL_EOF: ErrorKind = ErrorKind::UnexpectedEof;
 impl Scanner {
     /// [`St::Start`]: the document's first byte. A UTF-8 BOM is restricted; UTF-16 and
     /// UTF-32 (by BOM, or by a zero byte beside the first '<') are unsupported encodings.
-    pub(super) fn start(&mut self, buf: &[u8], i: &mut usize, end: usize) -> Result<Flow, Error> {
+    #[inline(never)]
+    pub(super) fn start<S: Sink>(
+        &mut self,
+        buf: &[u8],
+        i: &mut usize,
+        end: &mut usize,
+        _sink: &mut S,
+    ) -> Result<Flow, Error> {
+        let end = *end;
         if *i >= end {
             return Ok(Flow::More(St::Start));
         }
@@ -39,6 +47,7 @@ impl Scanner {
 
     /// [`St::Decl`]: inside `<?xml ` (at `lt`), up to `?>`; then the whole declaration is
     /// checked and handed to the sink.
+    #[inline(never)]
     pub(super) fn decl<S: Sink>(
         &mut self,
         buf: &[u8],
@@ -68,7 +77,7 @@ impl Scanner {
                 return err(kind, self.lt + at);
             }
             sink.declaration(self.lt, *i);
-            self.ctx = sink.context();
+            self.set_context(sink.context());
             *end = buf.len().min(sink.horizon());
             return Ok(Flow::Go(St::Text));
         }
