@@ -9,7 +9,9 @@ to it, which names the group, the function and the throughput) and prints:
 2. ratios: the headline, ours reading everything (whole, 4096) / quick-xml NsReader
    doing the same reads (target >= 2.5) and ours / rxml both reading everything one byte
    at a time (target >= 4); then ours parse-only (whole) / each peer;
-3. linearity: one-byte feeding on N and ~10N bytes (target: <= 12x the time for 10x the
+3. with features xso and minidom, stanzas to xmpp-parsers values: rxml + xso (as
+   tokio-xmpp does), ours + minidom + TryFrom, ours + xso (target (c) / (a) >= 1.5);
+4. linearity: one-byte feeding on N and ~10N bytes (target: <= 12x the time for 10x the
    bytes).
 
 Ours in the ratios comes from the `peers.<file>` group (measured in the same run as the
@@ -64,6 +66,7 @@ PEERS = [
 ]
 
 TARGET_READ_ALL = 2.5
+TARGET_TYPED = 1.5
 TARGET_1BYTE = 4.0
 # Peers of the parse-only ratios (the read-all and one-byte peers have their own columns).
 PARSE_ONLY_PEERS = [(k, h) for k, h in PEERS if "read-all" not in k and k not in ("rxml-1", "rxml-4096")]
@@ -210,6 +213,22 @@ def main(argv):
         cells += [fmt(ratio(whole, get(file, k)), 2) for k, _ in PARSE_ONLY_PEERS]
         print(f"| {file} | " + " | ".join(cells) + " |")
     print()
+
+    typed_files = sorted(
+        {v for (g, _f, v) in data if g and g.startswith("typed.")},
+        key=lambda v: (FILE_ORDER.index(v) if v in FILE_ORDER else len(FILE_ORDER), v),
+    )
+    if typed_files:
+        print("### Stanzas to xmpp-parsers values (features xso, minidom; median MB/s)\n")
+        print("| file | (a) rxml-xso | (b) ours-minidom | (c) ours-xso "
+              f"| **(c) ÷ (a)** (≥{TARGET_TYPED:g}) | (c) ÷ (b) |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for file in typed_files:
+            a, b, c = (mbps(data.get((f"typed.{file}", k, file)))
+                       for k in ("rxml-xso", "ours-minidom", "ours-xso"))
+            print(f"| {file} | {fmt(a)} | {fmt(b)} | {fmt(c)} | {mark(ratio(c, a), TARGET_TYPED)} "
+                  f"| {fmt(ratio(c, b), 2)} |")
+        print()
 
     lin = {(f, v): e for (g, f, v), e in data.items() if g == "linearity"}
     if lin:

@@ -188,15 +188,18 @@ fn start<'a>(e: &Element<'a>) -> Result<(rxml::QName, AttrMap, Option<&'a str>),
     let mut attrs = AttrMap::new();
     let mut lang = None;
     for a in e.attrs() {
-        let ns = if a.ns() == XML_NS {
-            if a.local_name() == "lang" {
-                lang = Some(a.value());
+        let (ns, local, value) = (a.ns(), a.local_name(), a.value());
+        let ns = if ns.is_empty() {
+            Namespace::NONE
+        } else if ns == XML_NS {
+            if local == "lang" {
+                lang = Some(value);
             }
             Namespace::XML
         } else {
-            namespace(a.ns())
+            namespace(ns)
         };
-        attrs.insert(ns, ncname(a.local_name())?, a.value().to_owned());
+        attrs.insert(ns, ncname(local)?, value.to_owned());
     }
     Ok((qname, attrs, lang))
 }
