@@ -6,23 +6,9 @@
 
 mod common;
 
-use common::{crate_file, run_chunked, stream_config};
+use common::{crate_file, dump_of};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use xmpp_stream::dump;
-
-fn dump_of(input: &[u8], sizes: &[usize]) -> Vec<u8> {
-    let o = run_chunked(&stream_config(), input, sizes);
-    let mut s = String::new();
-    for e in &o.events {
-        s.push_str(e);
-        s.push('\n');
-    }
-    if let Some(e) = o.error {
-        dump::write_error(&mut s, &e);
-    }
-    s.into_bytes()
-}
 
 fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
     a.split(|&c| c == b'\n')

@@ -5,8 +5,8 @@
 
 mod common;
 
-use common::{crate_file, run_chunked, run_whole, stream_config};
-use xmpp_stream::{dump, Condition, Parser};
+use common::{crate_file, dump_of, run_chunked, run_whole, stream_config};
+use xmpp_stream::{Condition, Parser};
 
 /// `lines bytes fnv1a64-hex`, as tools/golden_digest.py writes it.
 fn digest(data: &[u8]) -> String {
@@ -16,20 +16,6 @@ fn digest(data: &[u8]) -> String {
     }
     let lines = data.iter().filter(|&&b| b == b'\n').count();
     format!("{lines} {} {h:016x}", data.len())
-}
-
-/// The dump exactly as xmppdump writes it (events, then the error line if any).
-fn dump_of(input: &[u8], sizes: &[usize]) -> Vec<u8> {
-    let o = run_chunked(&stream_config(), input, sizes);
-    let mut s = String::new();
-    for e in &o.events {
-        s.push_str(e);
-        s.push('\n');
-    }
-    if let Some(e) = o.error {
-        dump::write_error(&mut s, &e);
-    }
-    s.into_bytes()
 }
 
 fn dir_entries(rel: &str, ext: &str) -> Vec<std::path::PathBuf> {

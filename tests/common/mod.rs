@@ -71,3 +71,18 @@ pub fn crate_file(rel: &str) -> Vec<u8> {
 
 /// The stream header used to wrap bare stanzas.
 pub const HEADER: &str = "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' to='example.com' version='1.0'>";
+
+/// The dump exactly as xmppdump writes it (events, then the error line if any), of a run
+/// in stream mode with the given chunking.
+pub fn dump_of(input: &[u8], sizes: &[usize]) -> Vec<u8> {
+    let o = run_chunked(&stream_config(), input, sizes);
+    let mut s = String::new();
+    for e in &o.events {
+        s.push_str(e);
+        s.push('\n');
+    }
+    if let Some(e) = o.error {
+        dump::write_error(&mut s, &e);
+    }
+    s.into_bytes()
+}
