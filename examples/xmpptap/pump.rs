@@ -230,7 +230,8 @@ pub fn pump(conn: &Conn, dir: Dir, src_sock: &TcpStream, dst_sock: &TcpStream) -
                         if let Some(links) = start_tls(conn, dir, proceed) {
                             // what followed the element in clear (go-sendxmpp: a newline)
                             // was forwarded already; whitespace is the old stream's
-                            let rest = &chunk[n - (st.bytes - from) as usize..];
+                            let after = (st.bytes.saturating_sub(from)).min(n as u64) as usize;
+                            let rest = &chunk[n - after..];
                             if rest.iter().all(|b| b" \t\r\n".contains(b)) {
                                 st.base = st.bytes;
                                 *p = Parser::with_config(config.clone());

@@ -39,7 +39,12 @@ pub struct TlsArgs {
 impl TlsArgs {
     /// Whether any option asks for TLS.
     pub fn enabled(&self) -> bool {
-        !self.names.is_empty() || self.cert.is_some() || self.direct
+        !self.names.is_empty()
+            || self.cert.is_some()
+            || self.cert_out.is_some()
+            || self.ca.is_some()
+            || self.insecure
+            || self.direct
     }
 }
 
@@ -232,7 +237,7 @@ impl Link {
         buf: &mut [u8],
         on_handshake: &mut dyn FnMut(Negotiated),
     ) -> io::Result<usize> {
-        let mut raw = vec![0u8; 16 * 1024];
+        let mut raw = [0u8; 16 * 1024];
         loop {
             {
                 let mut c = self.lock();

@@ -80,6 +80,37 @@ class Tmux:
             self.cmd("kill-server", check=False)
 
 
+class JsonChild:
+    """A child process spoken to in JSON lines: commands on its stdin, events from its
+    stdout collected by a reader thread, stderr to a file."""
+
+    def __init__(self, argv, err_path):
+        self.err = open(err_path, "w")
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.err, text=True, encoding="utf-8", bufsize=1)
+        self.events = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            with self.lock:
+                self.events.append(json.loads(line))
+
+    def snapshot(self):
+        with self.lock:
+            return list(self.events)
+
+    def cmd(self, **kw):
+        self.proc.stdin.write(json.dumps(kw, ensure_ascii=False) + "\n")
+        self.proc.stdin.flush()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+
 def utf8_env(home):
     return {"HOME": home, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "screen-256color",
             "PATH": "/usr/local/bin:/usr/bin:/bin"}
@@ -210,21 +241,9 @@ class Nbxmpp(Driver):
                 "127.0.0.1", str(a["port"])]
         if a.get("tls"):
             argv += ["--starttls", "--cafile", a["cafile"]]
-        self.err = open(os.path.join(self.dir, "nbxmpp.err"), "w")
-        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=self.err, text=True, encoding="utf-8", bufsize=1)
-        self.events = []
-        self.lock = threading.Lock()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.proc.stdout:
-            with self.lock:
-                self.events.append(json.loads(line))
-
-    def _cmd(self, **kw):
-        self.proc.stdin.write(json.dumps(kw, ensure_ascii=False) + "\n")
-        self.proc.stdin.flush()
+        self.child = JsonChild(argv, os.path.join(self.dir, "nbxmpp.err"))
+        self.proc = self.child.proc
+        self._cmd = self.child.cmd
 
     def set_away(self, text):
         self._cmd(cmd="away", status=text)
@@ -233,8 +252,7 @@ class Nbxmpp(Driver):
         self._cmd(cmd="send", to=to, body=body)
 
     def received(self, token):
-        with self.lock:
-            return any(token in e.get("body", "") for e in self.events if e.get("ev") == "message")
+        return any(token in e.get("body", "") for e in self.child.snapshot() if e.get("ev") == "message")
 
     def quit(self):
         self._cmd(cmd="quit")
@@ -243,13 +261,11 @@ class Nbxmpp(Driver):
         return self.proc.poll() is not None
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
+        self.child.stop()
 
     def diagnostics(self):
         with open(os.path.join(self.dir, "nbxmpp.err"), errors="replace") as f:
-            return f.read()[-3000:] + "\nevents: " + json.dumps(self.events)[-1000:]
+            return f.read()[-3000:] + "\nevents: " + json.dumps(self.child.snapshot())[-1000:]
 
 
 class Poezio(Driver):

@@ -24,12 +24,10 @@ Prints one line per pair and `seeds: N passed, M failed`. Exit 0 when all passed
 import argparse
 import json
 import os
-import queue
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -99,41 +97,25 @@ def wait_for(what, cond, timeout=30, alive=None):
         time.sleep(0.05)
 
 
-class Peer:
+class Peer(seed_clients.JsonChild):
+    """seed_peer.py (slixmpp) as a child spoken to in JSON lines."""
+
     def __init__(self, pdir, port, acct, client_bare, tls=None, direct=False):
         argv = [PYTHON, os.path.join(HERE, "seed_peer.py"), "127.0.0.1", str(port),
                 acct["jid"] + "/peer", acct["password"], client_bare,
                 "--summary", os.path.join(pdir, "peer.json"), "--wire-dir", os.path.join(pdir, "wire")]
         if tls:
             argv += ["--direct-tls" if direct else "--starttls", "--cafile", tls]
-        self.err = open(os.path.join(pdir, "peer.err"), "w")
-        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=self.err, text=True, encoding="utf-8", bufsize=1)
-        self.events = []
-        self.q = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.proc.stdout:
-            self.events.append(json.loads(line))
+        super().__init__(argv, os.path.join(pdir, "peer.err"))
 
     def dead(self):
         return f"peer exited ({self.proc.returncode})" if self.proc.poll() is not None else None
 
     def find(self, pred, after=0):
-        for i, e in enumerate(self.events[after:], after):
+        for i, e in enumerate(self.snapshot()[after:], after):
             if pred(e):
                 return i + 1
         return None
-
-    def cmd(self, **kw):
-        self.proc.stdin.write(json.dumps(kw, ensure_ascii=False) + "\n")
-        self.proc.stdin.flush()
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
 
 
 class Tap:

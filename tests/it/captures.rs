@@ -8,20 +8,6 @@ use crate::support::corpus::files;
 use crate::support::{crate_file, run_chunked, stream_config};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use xmpp_stream::dump;
-
-fn dump_of(input: &[u8], sizes: &[usize]) -> Vec<u8> {
-    let o = run_chunked(&stream_config(), input, sizes);
-    let mut s = String::new();
-    for e in &o.events {
-        s.push_str(e);
-        s.push('\n');
-    }
-    if let Some(e) = o.error {
-        dump::write_error(&mut s, &e);
-    }
-    s.into_bytes()
-}
 
 fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
     a.split(|&c| c == b'\n')
@@ -56,7 +42,7 @@ fn every_capture_matches_the_expat_oracle() {
             path.display()
         );
         for sizes in [&[][..], &[1], &[7, 1, 4096, 3]] {
-            let ours = dump_of(&input, sizes);
+            let ours = run_chunked(&stream_config(), &input, sizes).dump();
             assert!(
                 ours == want,
                 "{} ({sizes:?}): differs from the oracle at line {:?}",
@@ -86,7 +72,7 @@ fn each_direction_reassembled_parses_across_its_restarts() {
             want.extend(golden(p));
         }
         for sizes in [&[][..], &[1], &[13, 2]] {
-            let ours = dump_of(&input, sizes);
+            let ours = run_chunked(&stream_config(), &input, sizes).dump();
             assert!(
                 ours == want,
                 "{key} ({sizes:?}): the whole direction differs from its segments' oracle dumps at line {:?}",
