@@ -1,0 +1,328 @@
+//! The parser core behind one Lua `lxp` parser object: an `xmpp_stream::Parser` in
+//! [`Mode::AnyRoot`] (any root element: its start tag, each complete depth-1 element, its
+//! end tag), the stream bookkeeping that turns events into lua-expat callback records
+//! with byte counts, and positions for errors. lxp.lua drives it and calls the callbacks.
+//!
+//! Byte counts: every byte from the root's start tag to its end tag is counted by
+//! exactly one record (whitespace between depth-1 elements by a `CharacterData` record,
+//! as expat reports it), so the counts Prosody adds up equal the bytes it fed; the XML
+//! declaration is counted by its `XmlDecl` record when there is one.
+
+use crate::position::Pos;
+use crate::records::{self, Names, Out, Wants};
+use crate::xmldecl;
+use memchr::memrchr;
+use mlua::{Lua, Result, String as LuaString, Table, UserData, UserDataMethods, Value};
+use xmpp_stream::{Config, Error, Event, Limits, Mode, Parser};
+
+/// The default limits of a module parser: the crate's, but for stanzas of up to 1 MiB
+/// (Prosody's own default stanza size limit in util/xmppstream.lua), so that Prosody's
+/// configured limits, which it checks after each `parse()`, stay the ones that apply.
+pub(crate) fn default_limits() -> Limits {
+    let mut l = Limits::default();
+    l.max_stanza_bytes = 1024 * 1024;
+    l
+}
+
+/// A parse error as lua-expat reports it.
+#[derive(Debug, Clone)]
+struct Failure {
+    message: String,
+    condition: &'static str,
+    pos: Pos,
+    offset: u64,
+}
+
+/// See the module docs.
+pub(crate) struct Core {
+    parser: Parser,
+    st: State,
+}
+
+/// Everything but the parser, so that both can be borrowed at once.
+struct State {
+    wants: Wants,
+    names: Names,
+    /// The chunk being parsed, and the stream offset of its first byte: whitespace
+    /// between depth-1 elements is read from it for `CharacterData` records.
+    chunk: Option<LuaString>,
+    chunk_start: u64,
+    /// Bytes fed so far.
+    fed: u64,
+    /// Every byte before this stream offset has been counted by a record (or lies in the
+    /// prolog or epilog, which expat reports to no counted callback but `XmlDecl`).
+    counted: u64,
+    /// Inside the root element (after its start tag, before its end tag).
+    in_root: bool,
+    root_name: Option<LuaString>,
+    /// The bytes before the root's start tag, kept (up to the header limit) only when
+    /// there is an `XmlDecl` callback and only until the root starts.
+    prolog: Vec<u8>,
+    prolog_cap: usize,
+    /// Line and column at the start of the current chunk and after it.
+    pos_chunk: Pos,
+    pos_end: Pos,
+    failure: Option<Failure>,
+}
+
+fn limits_from(t: Option<Table>) -> Result<Limits> {
+    let mut l = default_limits();
+    let Some(t) = t else { return Ok(l) };
+    let fields: [(&str, &mut usize); 8] = [
+        ("max_stanza_bytes", &mut l.max_stanza_bytes),
+        ("max_header_bytes", &mut l.max_header_bytes),
+        ("max_depth", &mut l.max_depth),
+        ("max_attributes", &mut l.max_attributes),
+        ("max_name_bytes", &mut l.max_name_bytes),
+        (
+            "max_namespace_declarations",
+            &mut l.max_namespace_declarations,
+        ),
+        ("max_namespace_bindings", &mut l.max_namespace_bindings),
+        ("max_stanza_nodes", &mut l.max_stanza_nodes),
+    ];
+    for (name, slot) in fields {
+        if let Some(v) = t.get::<Option<i64>>(name)? {
+            if v <= 0 {
+                return Err(mlua::Error::runtime(format!(
+                    "lxp limit {name} must be a positive integer"
+                )));
+            }
+            *slot = v as usize;
+        }
+    }
+    Ok(l)
+}
+
+/// What is left to do once an event is released (it borrows the parser).
+enum After {
+    /// The root's start tag (`len` bytes) was read.
+    Root {
+        name: LuaString,
+        len: usize,
+    },
+    /// A stanza ended at this stream offset.
+    Counted(u64),
+    Close,
+}
+
+impl Core {
+    pub(crate) fn new(sep: Option<u8>, wants: u32, limits: Option<Table>) -> Result<Core> {
+        let limits = limits_from(limits)?;
+        Ok(Core {
+            parser: Parser::with_config(Config::default().mode(Mode::AnyRoot).limits(limits)),
+            st: State {
+                wants: Wants::from_bits(wants),
+                names: Names::new(sep),
+                chunk: None,
+                chunk_start: 0,
+                fed: 0,
+                counted: 0,
+                in_root: false,
+                root_name: None,
+                prolog: Vec::new(),
+                prolog_cap: limits.max_header_bytes,
+                pos_chunk: Pos::default(),
+                pos_end: Pos::default(),
+                failure: None,
+            },
+        })
+    }
+
+    fn feed(&mut self, data: LuaString) {
+        let st = &mut self.st;
+        let bytes = data.as_bytes();
+        st.pos_chunk = st.pos_end;
+        st.pos_end = st.pos_end.after(&bytes);
+        st.chunk_start = st.fed;
+        st.fed += bytes.len() as u64;
+        if st.wants.xml_decl && st.root_name.is_none() && st.prolog.len() < st.prolog_cap {
+            let room = st.prolog_cap - st.prolog.len();
+            st.prolog.extend_from_slice(&bytes[..bytes.len().min(room)]);
+        }
+        self.parser.feed(&bytes);
+        drop(bytes);
+        st.chunk = Some(data);
+    }
+
+    /// Ends the input: `Ok(true)` if the document was complete.
+    fn finish(&mut self) -> bool {
+        if self.st.failure.is_some() {
+            return false;
+        }
+        match self.parser.finish() {
+            Ok(()) => true,
+            Err(e) => {
+                self.st.fail(e);
+                false
+            }
+        }
+    }
+
+    /// The records of the next parser event into `ev`; returns the number of slots
+    /// filled, 0 when the parser needs more input, -1 on a parse error (`error()` tells).
+    fn next(&mut self, lua: &Lua, ev: &Table) -> Result<i64> {
+        if self.st.failure.is_some() {
+            return Ok(-1);
+        }
+        let mut out = Out::new(lua, ev);
+        let Core { parser, st } = self;
+        loop {
+            let wants = st.wants;
+            let after = match parser.next_event() {
+                Err(e) => {
+                    st.fail(e);
+                    // Records made before the error still go out first.
+                    return Ok(if out.n > 0 { out.n as i64 } else { -1 });
+                }
+                Ok(None) => {
+                    // Whitespace read up to the bytes the parser still holds.
+                    let held = st.fed - parser.buffered() as u64;
+                    st.gap(&mut out, held)?;
+                    return Ok(out.n as i64);
+                }
+                Ok(Some(Event::Header(root))) => {
+                    if wants.xml_decl {
+                        if let Some(d) = xmldecl::parse(&st.prolog) {
+                            out.xml_decl(&d)?;
+                        }
+                        st.prolog = Vec::new();
+                    }
+                    let len = root.raw().len();
+                    let name = records::root_start(&mut out, wants, &mut st.names, &root, len)?;
+                    After::Root { name, len }
+                }
+                Ok(Some(Event::Stanza(s))) => {
+                    let at = s.offset();
+                    st.gap(&mut out, at)?;
+                    records::element_tree(&mut out, wants, &mut st.names, s.root(), s.raw())?;
+                    After::Counted(at + s.raw().len() as u64)
+                }
+                Ok(Some(Event::Close)) => After::Close,
+            };
+            match after {
+                After::Root { name, len } => {
+                    let end = parser.offset();
+                    debug_assert!(end >= len as u64);
+                    st.root_name = Some(name);
+                    st.in_root = true;
+                    st.counted = end;
+                }
+                After::Counted(end) => st.counted = end,
+                After::Close => {
+                    let end = parser.offset();
+                    // The end tag starts at the last '<' before `end` (in this chunk).
+                    let tag_start = st.last_lt(st.counted, end).unwrap_or(st.counted);
+                    st.gap(&mut out, tag_start)?;
+                    st.in_root = false;
+                    let name = st.root_name.clone().unwrap_or(lua.create_string("")?);
+                    if let Some(root) = parser.header() {
+                        out.end(wants, &st.names, &root, &name, (end - tag_start) as usize)?;
+                    }
+                    st.counted = end;
+                }
+            }
+            if out.n > 0 {
+                return Ok(out.n as i64);
+            }
+        }
+    }
+}
+
+impl State {
+    /// Position of stream offset `at`: exact inside the current chunk, else the chunk's
+    /// start.
+    fn pos_at(&self, at: u64) -> Pos {
+        match (&self.chunk, self.chunk_range(self.chunk_start, at)) {
+            (Some(c), Some((lo, hi))) => self.pos_chunk.after(&c.as_bytes()[lo..hi]),
+            _ => self.pos_chunk,
+        }
+    }
+
+    /// Indexes into the current chunk of the bytes between two stream offsets (clamped
+    /// to the chunk).
+    fn chunk_range(&self, from: u64, to: u64) -> Option<(usize, usize)> {
+        let len = self.chunk.as_ref()?.as_bytes().len() as u64;
+        let lo = (from.max(self.chunk_start) - self.chunk_start).min(len) as usize;
+        let hi = (to.max(self.chunk_start) - self.chunk_start).min(len) as usize;
+        Some((lo.min(hi), hi))
+    }
+
+    /// The current chunk's bytes between two stream offsets.
+    fn chunk_bytes(&self, from: u64, to: u64) -> Vec<u8> {
+        match (&self.chunk, self.chunk_range(from, to)) {
+            (Some(c), Some((lo, hi))) => c.as_bytes()[lo..hi].to_vec(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Stream offset of the last `<` between two offsets, if the current chunk holds it.
+    fn last_lt(&self, from: u64, to: u64) -> Option<u64> {
+        let c = self.chunk.as_ref()?;
+        let (lo, hi) = self.chunk_range(from, to)?;
+        let i = memrchr(b'<', &c.as_bytes()[lo..hi])?;
+        Some(self.chunk_start + (lo + i) as u64)
+    }
+
+    fn fail(&mut self, e: Error) {
+        if self.failure.is_none() {
+            self.failure = Some(Failure {
+                message: e.to_string(),
+                condition: e.condition().as_str(),
+                pos: self.pos_at(e.offset()),
+                offset: e.offset(),
+            });
+        }
+    }
+
+    /// A `CharacterData` record for the whitespace between depth-1 elements, from the
+    /// last counted byte up to stream offset `upto`, read from the current chunk.
+    fn gap(&mut self, out: &mut Out<'_>, upto: u64) -> Result<()> {
+        if upto <= self.counted {
+            return Ok(());
+        }
+        let count = (upto - self.counted) as usize;
+        if self.in_root && self.wants.chars {
+            let text = self.chunk_bytes(self.counted, upto);
+            out.chars(&text, count)?;
+        }
+        self.counted = upto;
+        Ok(())
+    }
+}
+
+impl UserData for Core {
+    fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
+        m.add_method_mut("feed", |_, this, data: LuaString| {
+            this.feed(data);
+            Ok(())
+        });
+        m.add_method_mut("finish", |_, this, ()| Ok(this.finish()));
+        m.add_method_mut("next", |lua, this, ev: Table| this.next(lua, &ev));
+        // nil, or message, line, column (from 1), byte position (from 1), condition.
+        m.add_method("error", |lua, this, ()| {
+            let Some(f) = &this.st.failure else {
+                return Ok(mlua::MultiValue::new());
+            };
+            let vals: [Value; 5] = [
+                Value::String(lua.create_string(&f.message)?),
+                Value::Integer(f.pos.line as i64),
+                Value::Integer(f.pos.col as i64 + 1),
+                Value::Integer(f.offset as i64 + 1),
+                Value::String(lua.create_string(f.condition)?),
+            ];
+            Ok(vals.into_iter().collect())
+        });
+        // Line, column (from 1) and byte position (from 1) of the end of the input fed.
+        m.add_method("pos", |_, this, ()| {
+            let p = this.st.pos_end;
+            Ok((p.line as i64, p.col as i64 + 1, this.st.fed as i64 + 1))
+        });
+        m.add_method_mut("set_triplet", |_, this, on: bool| {
+            this.st.names.triplet = on;
+            Ok(())
+        });
+        // Bytes of input the parser holds (a partial stanza), for tests.
+        m.add_method("buffered", |_, this, ()| Ok(this.parser.buffered()));
+    }
+}
