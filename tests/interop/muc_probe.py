@@ -5,7 +5,8 @@
                  [--romeo romeo:PASS] [--juliet juliet:PASS] [--timeout 60]
 
 romeo and juliet log in (plaintext, SASL PLAIN, as clients.py does), both join ROOM
-(romeo first: he creates it; the server's instant-room default applies), each waits
+(romeo first: he creates it; the test config turns room locking off, so it is an
+instant room), each waits
 until it sees the other's occupant presence, then romeo sends one groupchat message
 with non-ASCII text, XML-special characters and a 30 KB tail; juliet must receive it
 from the room with the body unchanged, and romeo must get his own reflection. Prints

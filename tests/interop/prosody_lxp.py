@@ -44,7 +44,7 @@ local where = package.searchpath("lxp", package.cpath) or "?";
 module:log("info", "lxp_probe: _VERSION=%s file=%s", tostring(lxp._VERSION), where);
 """
 
-MUC = 'Component "conference.{host}" "muc"\n    restrict_room_creation = false\n'
+MUC = 'Component "conference.{host}" "muc"\n    restrict_room_creation = false\n    muc_room_locking = false\n'
 
 
 def start(variant, d, lxp_so, host="localhost"):

@@ -13,7 +13,7 @@ use crate::records::{self, Names, Out, Wants};
 use crate::xmldecl;
 use memchr::memrchr;
 use mlua::{Lua, Result, String as LuaString, Table, UserData, UserDataMethods, Value};
-use xmpp_stream::{Config, Error, Event, Limits, Mode, Parser};
+use xmpp_stream::{Config, Error, ErrorKind, Event, Limits, Mode, Parser};
 
 /// The default limits of a module parser: the crate's, but for stanzas of up to 1 MiB
 /// (Prosody's own default stanza size limit in util/xmppstream.lua), so that Prosody's
@@ -151,6 +151,12 @@ impl Core {
             return false;
         }
         match self.parser.finish() {
+            // expat: a document ends with its root element ("no element found").
+            Ok(()) if self.st.in_root || self.st.root_name.is_none() => {
+                self.st
+                    .fail(Error::new(ErrorKind::UnexpectedEof, self.st.fed));
+                false
+            }
             Ok(()) => true,
             Err(e) => {
                 self.st.fail(e);
@@ -283,7 +289,7 @@ impl State {
         }
         let count = (upto - self.counted) as usize;
         if self.in_root && self.wants.chars {
-            let text = self.chunk_bytes(self.counted, upto);
+            let text = normalize_line_ends(self.chunk_bytes(self.counted, upto));
             out.chars(&text, count)?;
         }
         self.counted = upto;
@@ -325,4 +331,27 @@ impl UserData for Core {
         // Bytes of input the parser holds (a partial stanza), for tests.
         m.add_method("buffered", |_, this, ()| Ok(this.parser.buffered()));
     }
+}
+
+/// CR LF and lone CR become LF, as XML 1.0 section 2.11 says (whitespace between
+/// stanzas is not read by the parser's text decoder).
+fn normalize_line_ends(mut b: Vec<u8>) -> Vec<u8> {
+    if memchr::memchr(b'\r', &b).is_none() {
+        return b;
+    }
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\r' {
+            out.push(b'\n');
+            if b.get(i + 1) == Some(&b'\n') {
+                i += 1;
+            }
+        } else {
+            out.push(b[i]);
+        }
+        i += 1;
+    }
+    b.clear();
+    out
 }
