@@ -169,11 +169,12 @@ def main():
             d, port, pid = srv[v]
             r = subprocess.run([sys.executable, f"{HERE}/muc_probe.py", "127.0.0.1", str(port),
                                 "--room", "lobby@conference.localhost"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+            lines = [l for l in r.stdout.splitlines() if l.startswith("{")]
             try:
-                muc = json.loads(r.stdout.strip().splitlines()[-1])
+                muc = json.loads(lines[-1])
             except (ValueError, IndexError):
-                muc = {"ok": False, "output": r.stdout[-1000:]}
+                muc = {"ok": False, "output": (r.stdout + r.stderr)[-1000:]}
             report["variants"][v]["muc"] = muc
             print(f"[prosody_lxp] {v} MUC: {muc}", flush=True)
             if not muc.get("ok"):

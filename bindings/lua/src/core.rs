@@ -54,6 +54,16 @@ struct State {
     counted: u64,
     /// Inside the root element (after its start tag, before its end tag).
     in_root: bool,
+    /// The root element has started.
+    root_started: bool,
+    /// The last whitespace reported between stanzas ended with CR (a LF right after it
+    /// belongs to the same line end).
+    after_cr: bool,
+    /// Record slots handed to Lua so far, and slots to drop (see `to_document`).
+    emitted: usize,
+    skip: usize,
+    /// Reading the input as one document (`to_document`).
+    document: bool,
     root_name: Option<LuaString>,
     /// The bytes before the root's start tag, kept (up to the header limit) only when
     /// there is an `XmlDecl` callback and only until the root starts.
@@ -119,6 +129,11 @@ impl Core {
                 fed: 0,
                 counted: 0,
                 in_root: false,
+                root_started: false,
+                after_cr: false,
+                emitted: 0,
+                skip: 0,
+                document: false,
                 root_name: None,
                 prolog: Vec::new(),
                 prolog_cap: limits.max_header_bytes,
@@ -152,7 +167,7 @@ impl Core {
         }
         match self.parser.finish() {
             // expat: a document ends with its root element ("no element found").
-            Ok(()) if self.st.in_root || self.st.root_name.is_none() => {
+            Ok(()) if self.st.in_root || !self.st.root_started => {
                 self.st
                     .fail(Error::new(ErrorKind::UnexpectedEof, self.st.fed));
                 false
@@ -172,19 +187,57 @@ impl Core {
             return Ok(-1);
         }
         let mut out = Out::new(lua, ev);
-        let Core { parser, st } = self;
+        out.skip = self.st.skip;
+        let n = self.next_into(&mut out);
+        self.st.skip = out.skip;
+        self.st.emitted += out.n;
+        n
+    }
+
+    /// Text directly inside the root (`<a>text<b/></a>`) is not a stream, but lua-expat
+    /// takes it, and util/xml.lua parses such documents. When the whole input so far
+    /// is the current chunk (one `parse(document)` call, as util/xml.lua makes), it is
+    /// read again as one document (`Mode::Document`: the root is one complete event),
+    /// dropping the records already handed out. Returns whether it switched.
+    fn to_document(&mut self, e: &Error, pending: usize) -> bool {
+        let st = &mut self.st;
+        let Some(chunk) = st.chunk.clone() else {
+            return false;
+        };
+        if e.kind() != ErrorKind::TextAtStreamLevel || st.document || st.chunk_start != 0 {
+            return false;
+        }
+        let limits = *self.parser.config().get_limits();
+        self.parser = Parser::with_config(Config::default().mode(Mode::Document).limits(limits));
+        let bytes = chunk.as_bytes();
+        self.parser.feed(&bytes);
+        st.prolog = bytes[..bytes.len().min(st.prolog_cap)].to_vec();
+        st.document = true;
+        st.in_root = false;
+        st.counted = 0;
+        st.skip = st.emitted + pending;
+        true
+    }
+
+    fn next_into(&mut self, out: &mut Out<'_>) -> Result<i64> {
+        let lua = out.lua;
         loop {
+            let Core { parser, st } = self;
             let wants = st.wants;
             let after = match parser.next_event() {
                 Err(e) => {
-                    st.fail(e);
+                    if self.to_document(&e, out.n) {
+                        out.skip = self.st.skip;
+                        continue;
+                    }
+                    self.st.fail(e);
                     // Records made before the error still go out first.
                     return Ok(if out.n > 0 { out.n as i64 } else { -1 });
                 }
                 Ok(None) => {
                     // Whitespace read up to the bytes the parser still holds.
                     let held = st.fed - parser.buffered() as u64;
-                    st.gap(&mut out, held)?;
+                    st.gap(out, held)?;
                     return Ok(out.n as i64);
                 }
                 Ok(Some(Event::Header(root))) => {
@@ -195,13 +248,22 @@ impl Core {
                         st.prolog = Vec::new();
                     }
                     let len = root.raw().len();
-                    let name = records::root_start(&mut out, wants, &mut st.names, &root, len)?;
+                    let name = records::root_start(out, wants, &mut st.names, &root, len)?;
                     After::Root { name, len }
                 }
                 Ok(Some(Event::Stanza(s))) => {
                     let at = s.offset();
-                    st.gap(&mut out, at)?;
-                    records::element_tree(&mut out, wants, &mut st.names, s.root(), s.raw())?;
+                    if st.document {
+                        if wants.xml_decl {
+                            if let Some(d) = xmldecl::parse(&st.prolog) {
+                                out.xml_decl(&d)?;
+                            }
+                            st.prolog = Vec::new();
+                        }
+                        st.root_started = true;
+                    }
+                    st.gap(out, at)?;
+                    records::element_tree(out, wants, &mut st.names, s.root(), s.raw())?;
                     After::Counted(at + s.raw().len() as u64)
                 }
                 Ok(Some(Event::Close)) => After::Close,
@@ -212,6 +274,7 @@ impl Core {
                     debug_assert!(end >= len as u64);
                     st.root_name = Some(name);
                     st.in_root = true;
+                    st.root_started = true;
                     st.counted = end;
                 }
                 After::Counted(end) => st.counted = end,
@@ -219,7 +282,7 @@ impl Core {
                     let end = parser.offset();
                     // The end tag starts at the last '<' before `end` (in this chunk).
                     let tag_start = st.last_lt(st.counted, end).unwrap_or(st.counted);
-                    st.gap(&mut out, tag_start)?;
+                    st.gap(out, tag_start)?;
                     st.in_root = false;
                     let name = st.root_name.clone().unwrap_or(lua.create_string("")?);
                     if let Some(root) = parser.header() {
@@ -289,8 +352,12 @@ impl State {
         }
         let count = (upto - self.counted) as usize;
         if self.in_root && self.wants.chars {
-            let text = normalize_line_ends(self.chunk_bytes(self.counted, upto));
-            out.chars(&text, count)?;
+            let mut raw = self.chunk_bytes(self.counted, upto);
+            if self.after_cr && raw.first() == Some(&b'\n') {
+                raw.remove(0);
+            }
+            self.after_cr = raw.last() == Some(&b'\r');
+            out.chars(&normalize_line_ends(raw), count)?;
         }
         self.counted = upto;
         Ok(())

@@ -108,6 +108,9 @@ pub(crate) struct Out<'l> {
     ev: &'l Table,
     /// Slots used.
     pub n: usize,
+    /// Slots still to drop instead of filling: records the Lua side already has (see
+    /// the document fallback in core.rs).
+    pub skip: usize,
 }
 
 fn opt_str(lua: &Lua, s: Option<&[u8]>) -> Result<Value> {
@@ -119,7 +122,12 @@ fn opt_str(lua: &Lua, s: Option<&[u8]>) -> Result<Value> {
 
 impl<'l> Out<'l> {
     pub(crate) fn new(lua: &'l Lua, ev: &'l Table) -> Self {
-        Out { lua, ev, n: 0 }
+        Out {
+            lua,
+            ev,
+            n: 0,
+            skip: 0,
+        }
     }
 
     pub(crate) fn push(
@@ -130,6 +138,10 @@ impl<'l> Out<'l> {
         c: Value,
         count: usize,
     ) -> Result<()> {
+        if self.skip >= 5 {
+            self.skip -= 5;
+            return Ok(());
+        }
         let n = self.n;
         self.ev.raw_set(n + 1, code)?;
         self.ev.raw_set(n + 2, a)?;

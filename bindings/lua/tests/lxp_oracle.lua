@@ -183,6 +183,17 @@ for _, case in ipairs(VALID) do
 	check(same(a, b), ("%s [triplet]: %s"):format(name, first_diff(a, b)))
 end
 
+-- Text directly inside the root is not a stream: ours reads such a document (given in
+-- one piece, as util/xml.lua does) as one document, with the same callbacks.
+for _, doc in ipairs {
+	"<?xml version='1.0'?><a xmlns='urn:a'>text at the root<b x='1'/> and &amp; more\r\n</a>",
+	"<a>  <b/>x</a>",
+} do
+	local a, ao = run(ours, doc, "whole")
+	local b, bo = run(expat, doc, "whole")
+	check(ao == "ok" and bo == "ok" and same(a, b), "root text: " .. first_diff(a, b))
+end
+
 -- Byte counts: over the callbacks from the root's start tag to its end tag, they add up
 -- to the bytes between (Prosody's stanza size accounting).
 do
@@ -235,7 +246,7 @@ end
 do
 	local p = ours.new({}, "\1")
 	local ok, msg, line, col, pos, cond = p:parse("<r>\n  <a><!-- c --></a></r>")
-	check(ok == nil and type(msg) == "string" and line == 2 and col == 6 and pos == 9
+	check(ok == nil and type(msg) == "string" and line == 2 and col == 6 and pos == 10
 		and cond == "restricted-xml",
 		("error values: %s %s %s %s %s %s"):format(tostring(ok), tostring(msg), tostring(line),
 			tostring(col), tostring(pos), tostring(cond)))
@@ -372,7 +383,13 @@ if PROSODY then
 		for _, how in ipairs { "whole", 1, 7, "uneven" } do
 			local a = session_log(ours, case[2], how, case[3], case[4])
 			local b = session_log(expat, case[2], how, case[3], case[4])
-			-- the parse error texts differ (ours names the rule), "feed failed" must not
+			-- Restricted XML: expat reports it to Prosody's Comment/PI/DOCTYPE handler,
+			-- which reports "parse-error restricted-xml" and stops the parser; ours refuses
+			-- it as a parse error. Either way the feed fails (mod_c2s then closes the
+			-- stream with not-well-formed).
+			for i = #b, 1, -1 do
+				if b[i]:match("^error parse%-error restricted%-xml") then table.remove(b, i) end
+			end
 			check(same(a, b), ("xmppstream %s [%s]: %s"):format(case[1], how, first_diff(a, b)))
 		end
 	end
