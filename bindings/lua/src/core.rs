@@ -13,7 +13,7 @@ use crate::records::{self, Names, Out, Wants};
 use crate::xmldecl;
 use memchr::memrchr;
 use mlua::{Lua, Result, String as LuaString, Table, UserData, UserDataMethods, Value};
-use xmpp_stream::{Config, Error, ErrorKind, Event, Limits, Mode, Parser};
+use xmpp_stream::{Condition, Config, Error, ErrorKind, Event, Limits, Mode, Parser};
 
 /// The default limits of a module parser: the crate's, but for stanzas of up to 1 MiB
 /// (Prosody's own default stanza size limit in util/xmppstream.lua), so that Prosody's
@@ -24,10 +24,19 @@ pub(crate) fn default_limits() -> Limits {
     l
 }
 
+/// Largest piece of a chunk given to the parser at once.
+const PIECE: usize = 64 * 1024;
+
 /// A parse error as lua-expat reports it.
 #[derive(Debug, Clone)]
 struct Failure {
+    /// What `parse` returns as the message: the crate's message, but
+    /// `"stanza-too-large"` for a limit (condition `policy-violation`), the string
+    /// Prosody's util/xmppstream.lua returns for its own size limit, so that mod_c2s and
+    /// mod_s2s answer a limit with `policy-violation` as they do for theirs.
     message: String,
+    /// The crate's message (which rule or limit, and where).
+    detail: String,
     condition: &'static str,
     pos: Pos,
     offset: u64,
@@ -47,7 +56,9 @@ struct State {
     /// between depth-1 elements is read from it for `CharacterData` records.
     chunk: Option<LuaString>,
     chunk_start: u64,
-    /// Bytes fed so far.
+    /// Bytes given to the parser so far (the chunk goes in by pieces of at most
+    /// `PIECE` bytes, each once the parser needs more, so that a parser never holds more
+    /// than its limit plus one piece, however large the chunk).
     fed: u64,
     /// Every byte before this stream offset has been counted by a record (or lies in the
     /// prolog or epilog, which expat reports to no counted callback but `XmlDecl`).
@@ -150,14 +161,27 @@ impl Core {
         st.pos_chunk = st.pos_end;
         st.pos_end = st.pos_end.after(&bytes);
         st.chunk_start = st.fed;
-        st.fed += bytes.len() as u64;
         if st.wants.xml_decl && st.root_name.is_none() && st.prolog.len() < st.prolog_cap {
             let room = st.prolog_cap - st.prolog.len();
             st.prolog.extend_from_slice(&bytes[..bytes.len().min(room)]);
         }
-        self.parser.feed(&bytes);
         drop(bytes);
         st.chunk = Some(data);
+    }
+
+    /// Gives the parser the next piece of the chunk; false when all of it was given.
+    fn feed_piece(&mut self) -> bool {
+        let st = &mut self.st;
+        let Some(c) = &st.chunk else { return false };
+        let b = c.as_bytes();
+        let at = (st.fed - st.chunk_start) as usize;
+        if at >= b.len() {
+            return false;
+        }
+        let end = b.len().min(at + PIECE);
+        self.parser.feed(&b[at..end]);
+        st.fed += (end - at) as u64;
+        true
     }
 
     /// Ends the input: `Ok(true)` if the document was complete.
@@ -209,8 +233,9 @@ impl Core {
         }
         let limits = *self.parser.config().get_limits();
         self.parser = Parser::with_config(Config::default().mode(Mode::Document).limits(limits));
+        // The chunk goes in again from its start, by pieces.
+        st.fed = 0;
         let bytes = chunk.as_bytes();
-        self.parser.feed(&bytes);
         st.prolog = bytes[..bytes.len().min(st.prolog_cap)].to_vec();
         st.document = true;
         st.in_root = false;
@@ -235,6 +260,10 @@ impl Core {
                     return Ok(if out.n > 0 { out.n as i64 } else { -1 });
                 }
                 Ok(None) => {
+                    if self.feed_piece() {
+                        continue;
+                    }
+                    let Core { parser, st } = self;
                     // Whitespace read up to the bytes the parser still holds.
                     let held = st.fed - parser.buffered() as u64;
                     st.gap(out, held)?;
@@ -335,8 +364,15 @@ impl State {
 
     fn fail(&mut self, e: Error) {
         if self.failure.is_none() {
+            let detail = e.to_string();
+            let message = if e.condition() == Condition::PolicyViolation {
+                "stanza-too-large".to_string()
+            } else {
+                detail.clone()
+            };
             self.failure = Some(Failure {
-                message: e.to_string(),
+                message,
+                detail,
                 condition: e.condition().as_str(),
                 pos: self.pos_at(e.offset()),
                 offset: e.offset(),
@@ -372,17 +408,19 @@ impl UserData for Core {
         });
         m.add_method_mut("finish", |_, this, ()| Ok(this.finish()));
         m.add_method_mut("next", |lua, this, ev: Table| this.next(lua, &ev));
-        // nil, or message, line, column (from 1), byte position (from 1), condition.
+        // Nothing, or message, line, column (from 1), byte position (from 1), the RFC 6120
+        // condition, and the detailed message.
         m.add_method("error", |lua, this, ()| {
             let Some(f) = &this.st.failure else {
                 return Ok(mlua::MultiValue::new());
             };
-            let vals: [Value; 5] = [
+            let vals: [Value; 6] = [
                 Value::String(lua.create_string(&f.message)?),
                 Value::Integer(f.pos.line as i64),
                 Value::Integer(f.pos.col as i64 + 1),
                 Value::Integer(f.offset as i64 + 1),
                 Value::String(lua.create_string(f.condition)?),
+                Value::String(lua.create_string(&f.detail)?),
             ];
             Ok(vals.into_iter().collect())
         });

@@ -67,7 +67,7 @@ mod tests {
         assert_eq!(d.version, b"1.0");
         assert_eq!(d.encoding, Some(&b"UTF-8"[..]));
         assert_eq!(d.standalone, Some(false));
-        assert_eq!(d.len, 56);
+        assert_eq!(d.len, 55);
         let d = parse(b"<?xml version = '1.0'?>").unwrap();
         assert_eq!(
             (d.version, d.encoding, d.standalone, d.len),

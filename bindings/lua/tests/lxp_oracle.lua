@@ -394,6 +394,23 @@ if PROSODY then
 		end
 	end
 
+	-- Our limits end a stream inside parse(), and Prosody answers them as its own limit.
+	do
+		ours.limits.max_depth = 4
+		local log = session_log(ours, STREAM_HEAD .. "<message><a><b><c><d/></c></b></a></message>", 1)
+		ours.limits.max_depth = 128
+		check(log[#log] == "feed failed: stanza-too-large", "depth limit through xmppstream: " .. tostring(log[#log]))
+		-- one chunk of 3 MiB: the stanza limit (1 MiB) trips inside that parse() call
+		local big = STREAM_HEAD .. "<message><body>" .. ("z"):rep(3 * 1024 * 1024)
+		local p = ours.new({}, "\1", false)
+		local ok, msg, _, _, _, cond = p:parse(big)
+		check(ok == nil and msg == "stanza-too-large" and cond == "policy-violation",
+			"stanza limit inside one parse(): " .. tostring(msg))
+		local held = p._core:buffered()
+		check(held <= 1024 * 1024 + 64 * 1024,
+			("a 3 MiB chunk: the parser held %d bytes (limit 1 MiB + one 64 KiB piece)"):format(held))
+	end
+
 	-- util/xml.lua
 	local DOCS = {
 		"<message xmlns='jabber:client' to='a@b'><body>hi &amp; bye</body><x xmlns='urn:x' xml:lang='en'/></message>",
