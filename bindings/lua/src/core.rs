@@ -70,10 +70,10 @@ struct State {
     /// The last whitespace reported between stanzas ended with CR (a LF right after it
     /// belongs to the same line end).
     after_cr: bool,
-    /// Record slots handed to Lua so far, and slots to drop (see `to_document`).
+    /// Record slots handed to Lua so far, and slots to drop (see `reread_as_document`).
     emitted: usize,
     skip: usize,
-    /// Reading the input as one document (`to_document`).
+    /// Reading the input as one document (`reread_as_document`).
     document: bool,
     root_name: Option<LuaString>,
     /// The bytes before the root's start tag, kept (up to the header limit) only when
@@ -223,7 +223,7 @@ impl Core {
     /// is the current chunk (one `parse(document)` call, as util/xml.lua makes), it is
     /// read again as one document (`Mode::Document`: the root is one complete event),
     /// dropping the records already handed out. Returns whether it switched.
-    fn to_document(&mut self, e: &Error, pending: usize) -> bool {
+    fn reread_as_document(&mut self, e: &Error, pending: usize) -> bool {
         let st = &mut self.st;
         let Some(chunk) = st.chunk.clone() else {
             return false;
@@ -251,7 +251,7 @@ impl Core {
             let wants = st.wants;
             let after = match parser.next_event() {
                 Err(e) => {
-                    if self.to_document(&e, out.n) {
+                    if self.reread_as_document(&e, out.n) {
                         out.skip = self.st.skip;
                         continue;
                     }
