@@ -29,7 +29,6 @@ fn new_core(
 }
 
 /// `require "lxp"`.
-#[cfg(not(test))]
 #[mlua::lua_module]
 fn lxp(lua: &Lua) -> Result<Table> {
     let new = lua.create_function(new_core)?;
