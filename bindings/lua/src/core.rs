@@ -46,6 +46,8 @@ struct Failure {
 pub(crate) struct Core {
     parser: Parser,
     st: State,
+    /// The records being written (the buffer is reused).
+    out: Out,
 }
 
 /// Everything but the parser, so that both can be borrowed at once.
@@ -75,7 +77,6 @@ struct State {
     skip: usize,
     /// Reading the input as one document (`reread_as_document`).
     document: bool,
-    root_name: Option<LuaString>,
     /// The bytes before the root's start tag, kept (up to the header limit) only when
     /// there is an `XmlDecl` callback and only until the root starts.
     prolog: Vec<u8>,
@@ -119,7 +120,6 @@ fn limits_from(t: Option<Table>) -> Result<Limits> {
 enum After {
     /// The root's start tag (`len` bytes) was read.
     Root {
-        name: LuaString,
         len: usize,
     },
     /// A stanza ended at this stream offset.
@@ -145,13 +145,13 @@ impl Core {
                 emitted: 0,
                 skip: 0,
                 document: false,
-                root_name: None,
                 prolog: Vec::new(),
                 prolog_cap: limits.max_header_bytes,
                 pos_chunk: Pos::default(),
                 pos_end: Pos::default(),
                 failure: None,
             },
+            out: Out::default(),
         })
     }
 
@@ -161,7 +161,7 @@ impl Core {
         st.pos_chunk = st.pos_end;
         st.pos_end = st.pos_end.after(&bytes);
         st.chunk_start = st.fed;
-        if st.wants.xml_decl && st.root_name.is_none() && st.prolog.len() < st.prolog_cap {
+        if st.wants.xml_decl && !st.root_started && st.prolog.len() < st.prolog_cap {
             let room = st.prolog_cap - st.prolog.len();
             st.prolog.extend_from_slice(&bytes[..bytes.len().min(room)]);
         }
@@ -204,18 +204,22 @@ impl Core {
         }
     }
 
-    /// The records of the next parser event into `ev`; returns the number of slots
-    /// filled, 0 when the parser needs more input, -1 on a parse error (`error()` tells).
-    fn next(&mut self, lua: &Lua, ev: &Table) -> Result<i64> {
+    /// The records of the next parser event, as one string (records.rs), or 0 when
+    /// the parser needs more input, -1 on a parse error (`error()` tells).
+    fn next(&mut self, lua: &Lua) -> Result<Value> {
         if self.st.failure.is_some() {
-            return Ok(-1);
+            return Ok(Value::Integer(-1));
         }
-        let mut out = Out::new(lua, ev);
-        out.skip = self.st.skip;
-        let n = self.next_into(&mut out);
-        self.st.skip = out.skip;
-        self.st.emitted += out.n;
-        n
+        self.out.buf.clear();
+        self.out.records = 0;
+        self.out.skip = self.st.skip;
+        let status = self.next_into();
+        self.st.skip = self.out.skip;
+        self.st.emitted += self.out.records;
+        if self.out.records > 0 {
+            return Ok(Value::String(lua.create_string(&self.out.buf)?));
+        }
+        Ok(Value::Integer(status))
     }
 
     /// Text directly inside the root (`<a>text<b/></a>`) is not a stream, but lua-expat
@@ -223,7 +227,7 @@ impl Core {
     /// is the current chunk (one `parse(document)` call, as util/xml.lua makes), it is
     /// read again as one document (`Mode::Document`: the root is one complete event),
     /// dropping the records already handed out. Returns whether it switched.
-    fn reread_as_document(&mut self, e: &Error, pending: usize) -> bool {
+    fn reread_as_document(&mut self, e: &Error) -> bool {
         let st = &mut self.st;
         let Some(chunk) = st.chunk.clone() else {
             return false;
@@ -240,68 +244,69 @@ impl Core {
         st.document = true;
         st.in_root = false;
         st.counted = 0;
-        st.skip = st.emitted + pending;
+        // Every record made so far (handed out, or in `out`) comes again: drop those.
+        self.out.skip = st.emitted + self.out.records;
         true
     }
 
-    fn next_into(&mut self, out: &mut Out<'_>) -> Result<i64> {
-        let lua = out.lua;
+    /// Fills `out` with the records of the next event; returns 0 (more input needed)
+    /// or -1 (parse error) when it has none.
+    fn next_into(&mut self) -> i64 {
         loop {
-            let Core { parser, st } = self;
+            let Core { parser, st, out } = self;
             let wants = st.wants;
+            let names = &st.names;
             let after = match parser.next_event() {
                 Err(e) => {
-                    if self.reread_as_document(&e, out.n) {
-                        out.skip = self.st.skip;
+                    if self.reread_as_document(&e) {
                         continue;
                     }
                     self.st.fail(e);
                     // Records made before the error still go out first.
-                    return Ok(if out.n > 0 { out.n as i64 } else { -1 });
+                    return -1;
                 }
                 Ok(None) => {
                     if self.feed_piece() {
                         continue;
                     }
-                    let Core { parser, st } = self;
+                    let Core { parser, st, out } = self;
                     // Whitespace read up to the bytes the parser still holds.
                     let held = st.fed - parser.buffered() as u64;
-                    st.gap(out, held)?;
-                    return Ok(out.n as i64);
+                    st.gap(out, held);
+                    return 0;
                 }
                 Ok(Some(Event::Header(root))) => {
                     if wants.xml_decl {
                         if let Some(d) = xmldecl::parse(&st.prolog) {
-                            out.xml_decl(&d)?;
+                            out.xml_decl(&d);
                         }
                         st.prolog = Vec::new();
                     }
                     let len = root.raw().len();
-                    let name = records::root_start(out, wants, &mut st.names, &root, len)?;
-                    After::Root { name, len }
+                    out.start(wants, names, &root, len);
+                    After::Root { len }
                 }
                 Ok(Some(Event::Stanza(s))) => {
                     let at = s.offset();
                     if st.document {
                         if wants.xml_decl {
                             if let Some(d) = xmldecl::parse(&st.prolog) {
-                                out.xml_decl(&d)?;
+                                out.xml_decl(&d);
                             }
                             st.prolog = Vec::new();
                         }
                         st.root_started = true;
                     }
-                    st.gap(out, at)?;
-                    records::element_tree(out, wants, &mut st.names, s.root(), s.raw())?;
+                    st.gap(out, at);
+                    records::element_tree(out, wants, &st.names, s.root(), s.raw());
                     After::Counted(at + s.raw().len() as u64)
                 }
                 Ok(Some(Event::Close)) => After::Close,
             };
             match after {
-                After::Root { name, len } => {
+                After::Root { len } => {
                     let end = parser.offset();
                     debug_assert!(end >= len as u64);
-                    st.root_name = Some(name);
                     st.in_root = true;
                     st.root_started = true;
                     st.counted = end;
@@ -311,17 +316,16 @@ impl Core {
                     let end = parser.offset();
                     // The end tag starts at the last '<' before `end` (in this chunk).
                     let tag_start = st.last_lt(st.counted, end).unwrap_or(st.counted);
-                    st.gap(out, tag_start)?;
+                    st.gap(out, tag_start);
                     st.in_root = false;
-                    let name = st.root_name.clone().unwrap_or(lua.create_string("")?);
                     if let Some(root) = parser.header() {
-                        out.end(wants, &st.names, &root, &name, (end - tag_start) as usize)?;
+                        out.end(wants, &st.names, &root, None, (end - tag_start) as usize);
                     }
                     st.counted = end;
                 }
             }
-            if out.n > 0 {
-                return Ok(out.n as i64);
+            if out.records > 0 {
+                return 0;
             }
         }
     }
@@ -382,9 +386,9 @@ impl State {
 
     /// A `CharacterData` record for the whitespace between depth-1 elements, from the
     /// last counted byte up to stream offset `upto`, read from the current chunk.
-    fn gap(&mut self, out: &mut Out<'_>, upto: u64) -> Result<()> {
+    fn gap(&mut self, out: &mut Out, upto: u64) {
         if upto <= self.counted {
-            return Ok(());
+            return;
         }
         let count = (upto - self.counted) as usize;
         if self.in_root && self.wants.chars {
@@ -393,10 +397,9 @@ impl State {
                 raw.remove(0);
             }
             self.after_cr = raw.last() == Some(&b'\r');
-            out.chars(&normalize_line_ends(raw), count)?;
+            out.chars(&normalize_line_ends(raw), count);
         }
         self.counted = upto;
-        Ok(())
     }
 }
 
@@ -407,7 +410,7 @@ impl UserData for Core {
             Ok(())
         });
         m.add_method_mut("finish", |_, this, ()| Ok(this.finish()));
-        m.add_method_mut("next", |lua, this, ev: Table| this.next(lua, &ev));
+        m.add_method_mut("next", |lua, this, ()| this.next(lua));
         // Nothing, or message, line, column (from 1), byte position (from 1), the RFC 6120
         // condition, and the detailed message.
         m.add_method("error", |lua, this, ()| {

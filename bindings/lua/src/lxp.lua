@@ -1,11 +1,12 @@
 -- lxp.lua: the Lua half of the `lxp` module (compiled into lxp.so; see lib.rs).
 -- The module table and parser objects with lua-expat's API; the Rust core parses and
--- hands over callback records, one complete parser event at a time, which are
+-- hands over callback records, one string per complete parser event, which are
 -- dispatched to the callbacks from here.
 local new_core, VERSION, default_limits = ...
 
-local type, error, tostring, pairs, setmetatable, select =
-	type, error, tostring, pairs, setmetatable, select
+local type, error, tostring, pairs, setmetatable, getmetatable =
+	type, error, tostring, pairs, setmetatable, getmetatable
+local unpack = string.unpack
 
 -- The callback names lua-expat accepts (lxplib.c, checkcallbacks).
 local VALID = {}
@@ -17,10 +18,6 @@ for _, k in pairs {
 	"UnparsedEntityDecl", "EntityDecl", "StartDoctypeDecl", "EndDoctypeDecl",
 	"XmlDecl", "AttlistDecl", "SkippedEntity", "ElementDecl",
 } do VALID[k] = true end
-
--- Record codes (records.rs) -> callback names.
-local KEY = { "StartElement", "EndElement", "CharacterData", "StartNamespaceDecl",
-	"EndNamespaceDecl", "XmlDecl", "XmlDecl" }
 
 -- Parser states.
 local PRE, PARSING, FINISHED, STOPPED, CLOSED = 1, 2, 3, 4, 5
@@ -42,50 +39,111 @@ local function position(self)
 	return self._core:pos()
 end
 
--- Dispatches the records of the input fed so far. Returns true when all were dispatched,
--- false on a parse error, "stop" when a callback stopped the parser. A callback that
--- raises an error leaves `_busy` set: as lua-expat skips every handler for the rest of
--- the chunk, the next parse drops the records of that chunk first.
+-- The callback `key` of `cbs`, nil when unset or false; lua-expat's error when it is
+-- not a function.
+local function handler(cbs, key)
+	local f = cbs[key]
+	if f and type(f) ~= "function" then
+		error(("lxp '%s' callback is not a function"):format(key))
+	end
+	return f
+end
+
+-- Dispatches the records of the input fed so far (records.rs has their layout).
+-- Returns true when all were dispatched, false on a parse error, "stop" when a callback
+-- stopped the parser. A callback that raises an error leaves `_busy` set: as lua-expat
+-- skips every handler for the rest of the chunk, the next parse drops the records of
+-- that chunk first.
 local function dispatch(self, silent)
-	local core, ev, cbs = self._core, self._ev, self._cb
+	local core, cbs = self._core, self._cb
 	while true do
-		local n = core:next(ev)
-		if n < 0 then return false end
-		if n == 0 then return true end
+		local r = core:next()
+		if type(r) ~= "string" then
+			self._count = 0 -- outside callbacks
+			return r == 0
+		end
 		if not silent then
-			for i = 1, n, 5 do
-				local code = ev[i]
-				local key = KEY[code]
-				local f = cbs[key]
-				if f then
-					if type(f) ~= "function" then
-						error(("lxp '%s' callback is not a function"):format(key))
-					end
-					self._count = ev[i + 4]
-					if code == 1 then
-						f(self, ev[i + 1], ev[i + 2])
-					elseif code <= 3 then
-						f(self, ev[i + 1])
-					elseif code == 4 then
-						local p, u = ev[i + 1], ev[i + 2]
-						if p == false then p = nil end
-						if u == false then u = nil end
-						f(self, p, u)
-					elseif code == 5 then
-						local p = ev[i + 1]
-						if p == false then p = nil end
-						f(self, p)
+			-- The handlers, looked up once per event (lua-expat looks them up per
+			-- callback; a callback table changed in the middle of one stanza is the
+			-- only case that differs).
+			local fStart, fEnd, fChars = handler(cbs, "StartElement"), handler(cbs, "EndElement"),
+				handler(cbs, "CharacterData")
+			local pos, len = 1, #r
+			while pos <= len do
+				local code, count, n, s
+				code, count, n, s, pos = unpack("<BI4I4s4", r, pos)
+				if code == 1 then
+					local f = fStart
+					local attrs
+					if n == 0 then
+						attrs = {}
+					elseif n == 1 then
+						local k1, v1
+						k1, v1, pos = unpack("<s4s4", r, pos)
+						attrs = { k1, [k1] = v1 }
+					elseif n == 2 then
+						local k1, v1, k2, v2
+						k1, v1, k2, v2, pos = unpack("<s4s4s4s4", r, pos)
+						attrs = { k1, k2, [k1] = v1, [k2] = v2 }
+					elseif n == 3 then
+						local k1, v1, k2, v2, k3, v3
+						k1, v1, k2, v2, k3, v3, pos = unpack("<s4s4s4s4s4s4", r, pos)
+						attrs = { k1, k2, k3, [k1] = v1, [k2] = v2, [k3] = v3 }
 					else
-						local enc = ev[i + 2]
-						if enc == false then enc = nil end
-						if code == 6 then
-							f(self, ev[i + 1], enc)
-						else
-							f(self, ev[i + 1], enc, ev[i + 3])
+						attrs = {}
+						for i = 1, n do
+							local k, v
+							k, v, pos = unpack("<s4s4", r, pos)
+							attrs[i] = k
+							attrs[k] = v
 						end
 					end
+					if f then
+						self._count = count
+						f(self, s, attrs)
+					end
+				elseif code == 2 then
+					local f = fEnd
+					if f then
+						self._count = count
+						f(self, s)
+					end
+				elseif code == 3 then
+					local f = fChars
+					if f then
+						self._count = count
+						f(self, s)
+					end
+				elseif code == 4 then
+					local uri
+					if n & 2 ~= 0 then uri, pos = unpack("<s4", r, pos) end
+					local f = handler(cbs, "StartNamespaceDecl")
+					if f then
+						self._count = count
+						f(self, n & 1 ~= 0 and s or nil, uri)
+					end
+				elseif code == 5 then
+					local f = handler(cbs, "EndNamespaceDecl")
+					if f then
+						self._count = count
+						f(self, n & 1 ~= 0 and s or nil)
+					end
+				else -- 6: XmlDecl
+					local encoding
+					if n & 1 ~= 0 then encoding, pos = unpack("<s4", r, pos) end
+					local f = handler(cbs, "XmlDecl")
+					if f then
+						self._count = count
+						if n & 2 ~= 0 then
+							f(self, s, encoding, n & 4 ~= 0)
+						else
+							f(self, s, encoding)
+						end
+					end
+				end
+				if self._state == STOPPED then
 					self._count = 0
-					if self._state == STOPPED then return "stop" end
+					return "stop"
 				end
 			end
 		end
@@ -272,7 +330,6 @@ function lxp.new(callbacks, separator, merge)
 	return setmetatable({
 		_core = new_core(sep, wants, lxp.limits),
 		_cb = callbacks,
-		_ev = {},
 		_count = 0,
 		_state = PRE,
 		_busy = false,

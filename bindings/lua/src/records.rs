@@ -1,21 +1,29 @@
 //! Turns the parser's events into lua-expat callback records: the one place that reads the
-//! crate's views. A record is five slots of the Lua table the dispatcher (lxp.lua) reads:
-//! `code, a, b, c, bytecount`, with `false` standing for `nil` (a table cannot hold nil).
+//! crate's views. Records are written into one byte string per parser event, which the
+//! dispatcher (lxp.lua) reads with `string.unpack`: that makes one Lua string per event
+//! instead of a protected Lua API call per name, value and table slot, and every record
+//! starts with the same header, read by one `unpack("<BI4I4s4")`. Layout (little
+//! endian; `s` is a string with a u32 length):
+//!
+//! | record | header: code `u8`, byte count `u32`, `n` `u32`, `s` | then |
+//! |---|---|---|
+//! | `StartElement` | `n` = attribute count, `s` = name | (name `s`, value `s`) per attribute |
+//! | `EndElement` | `n` = 0, `s` = name | |
+//! | `CharacterData` | `n` = 0, `s` = text | |
+//! | `StartNamespaceDecl` | `n` = flags (1: prefix, 2: namespace), `s` = prefix or "" | [namespace `s`] |
+//! | `EndNamespaceDecl` | `n` = flags (1: prefix), `s` = prefix or "" | |
+//! | `XmlDecl` | `n` = flags (1: encoding, 2: standalone, 4: standalone='yes'), `s` = version | [encoding `s`] |
 
 use memchr::memrchr;
-use mlua::{Lua, Result, String as LuaString, Table, Value};
 use xmpp_stream::{Element, Node, Nodes};
 
 /// Record codes; lxp.lua maps them to callback names.
-pub(crate) const START_ELEMENT: i64 = 1;
-pub(crate) const END_ELEMENT: i64 = 2;
-pub(crate) const CHARACTER_DATA: i64 = 3;
-pub(crate) const START_NAMESPACE_DECL: i64 = 4;
-pub(crate) const END_NAMESPACE_DECL: i64 = 5;
-/// `XmlDecl(version, encoding)` (no standalone pseudo-attribute).
-pub(crate) const XML_DECL: i64 = 6;
-/// `XmlDecl(version, encoding, standalone)`.
-pub(crate) const XML_DECL_STANDALONE: i64 = 7;
+pub(crate) const START_ELEMENT: u8 = 1;
+pub(crate) const END_ELEMENT: u8 = 2;
+pub(crate) const CHARACTER_DATA: u8 = 3;
+pub(crate) const START_NAMESPACE_DECL: u8 = 4;
+pub(crate) const END_NAMESPACE_DECL: u8 = 5;
+pub(crate) const XML_DECL: u8 = 6;
 
 /// Which callbacks the callback table had when the parser was made (lua-expat installs
 /// an expat handler only for those, so only those produce records).
@@ -44,7 +52,6 @@ impl Wants {
 pub(crate) struct Names {
     pub sep: Option<u8>,
     pub triplet: bool,
-    buf: Vec<u8>,
 }
 
 impl Names {
@@ -52,182 +59,177 @@ impl Names {
         Names {
             sep,
             triplet: false,
-            buf: Vec::new(),
         }
     }
 
-    fn join(
-        &mut self,
-        lua: &Lua,
-        ns: &str,
-        local: &str,
-        prefix: Option<&str>,
-        qname: &str,
-    ) -> Result<LuaString> {
+    /// Writes a name as a length-prefixed string.
+    fn write(&self, out: &mut Vec<u8>, ns: &str, local: &str, prefix: Option<&str>, qname: &str) {
         let Some(sep) = self.sep else {
-            return lua.create_string(qname);
+            put_str(out, qname.as_bytes());
+            return;
         };
         if ns.is_empty() {
-            return lua.create_string(local);
+            put_str(out, local.as_bytes());
+            return;
         }
-        self.buf.clear();
-        self.buf.extend_from_slice(ns.as_bytes());
-        self.buf.push(sep);
-        self.buf.extend_from_slice(local.as_bytes());
-        if let (true, Some(p)) = (self.triplet, prefix) {
-            self.buf.push(sep);
-            self.buf.extend_from_slice(p.as_bytes());
+        let triplet = match (self.triplet, prefix) {
+            (true, Some(p)) => Some(p),
+            _ => None,
+        };
+        let len = ns.len() + 1 + local.len() + triplet.map_or(0, |p| 1 + p.len());
+        out.extend_from_slice(&(len as u32).to_le_bytes());
+        out.extend_from_slice(ns.as_bytes());
+        out.push(sep);
+        out.extend_from_slice(local.as_bytes());
+        if let Some(p) = triplet {
+            out.push(sep);
+            out.extend_from_slice(p.as_bytes());
         }
-        lua.create_string(&self.buf)
     }
 
-    pub(crate) fn element(&mut self, lua: &Lua, e: &Element<'_>) -> Result<LuaString> {
-        self.join(lua, e.ns(), e.local_name(), e.prefix(), e.qname())
+    fn element(&self, out: &mut Vec<u8>, e: &Element<'_>) {
+        self.write(out, e.ns(), e.local_name(), e.prefix(), e.qname());
     }
 
-    /// The attribute table lua-expat passes to `StartElement`: `t[i]` = the i-th name in
-    /// document order, `t[name]` = its decoded value. Namespace declarations are
+    /// The attributes lua-expat passes to `StartElement`, in document order, each name
+    /// with its decoded, normalised value; returns how many. Namespace declarations are
     /// attributes only without namespace processing, as in expat.
-    pub(crate) fn attrs(&mut self, lua: &Lua, e: &Element<'_>) -> Result<Table> {
-        let namespaced = self.sep.is_some();
-        let list = if namespaced { e.attrs() } else { e.raw_attrs() };
-        let n = list.clone().count();
-        let t = lua.create_table_with_capacity(n, n)?;
-        for (i, a) in list.enumerate() {
-            let name = self.join(lua, a.ns(), a.local_name(), a.prefix(), a.qname())?;
-            t.raw_set(i + 1, name.clone())?;
-            t.raw_set(name, a.value())?;
+    fn attrs(&self, out: &mut Vec<u8>, e: &Element<'_>) -> u32 {
+        let list = if self.sep.is_some() {
+            e.attrs()
+        } else {
+            e.raw_attrs()
+        };
+        let mut n = 0u32;
+        for a in list {
+            self.write(out, a.ns(), a.local_name(), a.prefix(), a.qname());
+            put_str(out, a.value().as_bytes());
+            n += 1;
         }
-        Ok(t)
+        n
     }
 }
 
-/// The record table being filled for one parser event.
-pub(crate) struct Out<'l> {
-    pub lua: &'l Lua,
-    ev: &'l Table,
-    /// Slots used.
-    pub n: usize,
-    /// Slots still to drop instead of filling: records the Lua side already has (see
+fn put_str(out: &mut Vec<u8>, s: &[u8]) {
+    out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    out.extend_from_slice(s);
+}
+
+/// The records of one parser event being written.
+#[derive(Debug, Default)]
+pub(crate) struct Out {
+    pub buf: Vec<u8>,
+    /// Records written.
+    pub records: usize,
+    /// Records still to drop instead of writing: the Lua side already has them (see
     /// the document fallback in core.rs).
     pub skip: usize,
 }
 
-fn opt_str(lua: &Lua, s: Option<&[u8]>) -> Result<Value> {
-    Ok(match s {
-        Some(s) => Value::String(lua.create_string(s)?),
-        None => Value::Boolean(false),
-    })
-}
+impl Out {
+    /// Starts a record with its header but `s`; false when it is to be dropped (then
+    /// write nothing more of it).
+    fn begin(&mut self, code: u8, count: usize, n: u32) -> bool {
+        if self.skip > 0 {
+            self.skip -= 1;
+            return false;
+        }
+        self.records += 1;
+        self.buf.push(code);
+        self.buf
+            .extend_from_slice(&(count.min(u32::MAX as usize) as u32).to_le_bytes());
+        self.buf.extend_from_slice(&n.to_le_bytes());
+        true
+    }
 
-impl<'l> Out<'l> {
-    pub(crate) fn new(lua: &'l Lua, ev: &'l Table) -> Self {
-        Out {
-            lua,
-            ev,
-            n: 0,
-            skip: 0,
+    pub(crate) fn chars(&mut self, text: &[u8], count: usize) {
+        if self.begin(CHARACTER_DATA, count, 0) {
+            put_str(&mut self.buf, text);
         }
     }
 
-    pub(crate) fn push(
-        &mut self,
-        code: i64,
-        a: Value,
-        b: Value,
-        c: Value,
-        count: usize,
-    ) -> Result<()> {
-        if self.skip >= 5 {
-            self.skip -= 5;
-            return Ok(());
-        }
-        let n = self.n;
-        self.ev.raw_set(n + 1, code)?;
-        self.ev.raw_set(n + 2, a)?;
-        self.ev.raw_set(n + 3, b)?;
-        self.ev.raw_set(n + 4, c)?;
-        self.ev.raw_set(n + 5, count as i64)?;
-        self.n = n + 5;
-        Ok(())
-    }
-
-    pub(crate) fn chars(&mut self, text: &[u8], count: usize) -> Result<()> {
-        let s = Value::String(self.lua.create_string(text)?);
-        self.push(CHARACTER_DATA, s, Value::Nil, Value::Nil, count)
-    }
-
-    pub(crate) fn xml_decl(&mut self, d: &crate::xmldecl::XmlDecl<'_>) -> Result<()> {
-        let v = Value::String(self.lua.create_string(d.version)?);
-        let e = opt_str(self.lua, d.encoding)?;
-        match d.standalone {
-            None => self.push(XML_DECL, v, e, Value::Nil, d.len),
-            Some(s) => self.push(XML_DECL_STANDALONE, v, e, Value::Boolean(s), d.len),
+    pub(crate) fn xml_decl(&mut self, d: &crate::xmldecl::XmlDecl<'_>) {
+        let flags = u32::from(d.encoding.is_some())
+            | match d.standalone {
+                None => 0,
+                Some(false) => 2,
+                Some(true) => 6,
+            };
+        if self.begin(XML_DECL, d.len, flags) {
+            put_str(&mut self.buf, d.version);
+            if let Some(e) = d.encoding {
+                put_str(&mut self.buf, e);
+            }
         }
     }
 
-    fn ns_decls(&mut self, e: &Element<'_>, count: usize) -> Result<()> {
+    fn ns_decls(&mut self, e: &Element<'_>, count: usize) {
         for (prefix, uri) in e.ns_decls() {
-            let p = opt_str(self.lua, prefix.map(str::as_bytes))?;
             // expat reports an un-declaration (`xmlns=''`) with a nil namespace.
-            let u = opt_str(self.lua, (!uri.is_empty()).then_some(uri.as_bytes()))?;
-            self.push(START_NAMESPACE_DECL, p, u, Value::Nil, count)?;
+            let uri = (!uri.is_empty()).then_some(uri);
+            let flags = u32::from(prefix.is_some()) | (u32::from(uri.is_some()) << 1);
+            if self.begin(START_NAMESPACE_DECL, count, flags) {
+                put_str(&mut self.buf, prefix.unwrap_or("").as_bytes());
+                if let Some(u) = uri {
+                    put_str(&mut self.buf, u.as_bytes());
+                }
+            }
         }
-        Ok(())
     }
 
-    fn end_ns_decls(&mut self, e: &Element<'_>, count: usize) -> Result<()> {
+    fn end_ns_decls(&mut self, e: &Element<'_>, count: usize) {
         let prefixes: Vec<Option<&str>> = e.ns_decls().map(|(p, _)| p).collect();
         for p in prefixes.into_iter().rev() {
-            let p = opt_str(self.lua, p.map(str::as_bytes))?;
-            self.push(END_NAMESPACE_DECL, p, Value::Nil, Value::Nil, count)?;
+            if self.begin(END_NAMESPACE_DECL, count, u32::from(p.is_some())) {
+                put_str(&mut self.buf, p.unwrap_or("").as_bytes());
+            }
         }
-        Ok(())
     }
 
-    /// `StartNamespaceDecl`s and `StartElement` for an element's start tag of
-    /// `count` bytes.
+    /// `StartNamespaceDecl`s and `StartElement` for an element's start tag of `count`
+    /// bytes. Returns the range of the name written, for the `EndElement` (`None` when
+    /// nothing was written).
     pub(crate) fn start(
         &mut self,
         wants: Wants,
-        names: &mut Names,
+        names: &Names,
         e: &Element<'_>,
         count: usize,
-    ) -> Result<()> {
+    ) -> Option<(usize, usize)> {
         if wants.ns_decls && names.sep.is_some() {
-            self.ns_decls(e, count)?;
+            self.ns_decls(e, count);
         }
-        if wants.elements {
-            let name = Value::String(names.element(self.lua, e)?);
-            let attrs = Value::Table(names.attrs(self.lua, e)?);
-            self.push(START_ELEMENT, name, attrs, Value::Nil, count)?;
+        if wants.elements && self.begin(START_ELEMENT, count, 0) {
+            let n_at = self.buf.len() - 4;
+            let at = self.buf.len();
+            names.element(&mut self.buf, e);
+            let name = (at, self.buf.len());
+            let n = names.attrs(&mut self.buf, e);
+            self.buf[n_at..n_at + 4].copy_from_slice(&n.to_le_bytes());
+            return Some(name);
         }
-        Ok(())
+        None
     }
 
-    /// `EndElement` (named `name`) and `EndNamespaceDecl`s for an end tag of `count`
-    /// bytes.
+    /// `EndElement` and `EndNamespaceDecl`s for an end tag of `count` bytes; the name
+    /// is copied from `name` (a range of this buffer) or written anew.
     pub(crate) fn end(
         &mut self,
         wants: Wants,
         names: &Names,
         e: &Element<'_>,
-        name: &LuaString,
+        name: Option<(usize, usize)>,
         count: usize,
-    ) -> Result<()> {
-        if wants.elements {
-            self.push(
-                END_ELEMENT,
-                Value::String(name.clone()),
-                Value::Nil,
-                Value::Nil,
-                count,
-            )?;
+    ) {
+        if wants.elements && self.begin(END_ELEMENT, count, 0) {
+            match name {
+                Some((a, b)) => self.buf.extend_from_within(a..b),
+                None => names.element(&mut self.buf, e),
+            }
         }
         if wants.ns_decls && names.sep.is_some() {
-            self.end_ns_decls(e, count)?;
+            self.end_ns_decls(e, count);
         }
-        Ok(())
     }
 }
 
@@ -261,7 +263,7 @@ fn tag_bounds(raw: &[u8], e: &Element<'_>) -> (usize, usize, usize) {
 
 struct Frame<'a> {
     el: Element<'a>,
-    name: LuaString,
+    name: Option<(usize, usize)>,
     nodes: Nodes<'a>,
     end: usize,
 }
@@ -270,12 +272,12 @@ struct Frame<'a> {
 /// bytes are `raw`. Each record's byte count runs from where the previous one ended, so
 /// they add up to `raw.len()`.
 pub(crate) fn element_tree(
-    out: &mut Out<'_>,
+    out: &mut Out,
     wants: Wants,
-    names: &mut Names,
+    names: &Names,
     root: Element<'_>,
     raw: &[u8],
-) -> Result<()> {
+) {
     let mut cursor = 0usize;
     let mut stack: Vec<Frame<'_>> = Vec::new();
     let mut next = Some(root);
@@ -283,13 +285,8 @@ pub(crate) fn element_tree(
         if let Some(el) = next.take() {
             let (_, tag_end, _) = tag_bounds(raw, &el);
             let end = offset_in(raw, el.raw()) + el.raw().len();
-            out.start(wants, names, &el, tag_end.saturating_sub(cursor))?;
+            let name = out.start(wants, names, &el, tag_end.saturating_sub(cursor));
             cursor = cursor.max(tag_end);
-            let name = if wants.elements {
-                names.element(out.lua, &el)?
-            } else {
-                out.lua.create_string("")?
-            };
             stack.push(Frame {
                 el,
                 name,
@@ -298,36 +295,22 @@ pub(crate) fn element_tree(
             });
         }
         let Some(top) = stack.last_mut() else {
-            return Ok(());
+            return;
         };
         match top.nodes.next() {
             Some(Node::Element(c)) => next = Some(c),
             Some(Node::Text(t)) => {
                 let t_end = offset_in(raw, t.raw()) + t.raw().len();
                 if wants.chars {
-                    out.chars(t.as_str().as_bytes(), t_end.saturating_sub(cursor))?;
+                    out.chars(t.as_str().as_bytes(), t_end.saturating_sub(cursor));
                 }
                 cursor = cursor.max(t_end);
             }
             None => {
                 let f = stack.pop().expect("stack is not empty");
-                out.end(wants, names, &f.el, &f.name, f.end.saturating_sub(cursor))?;
+                out.end(wants, names, &f.el, f.name, f.end.saturating_sub(cursor));
                 cursor = cursor.max(f.end);
             }
         }
     }
-}
-
-/// The records of a stream root's start tag (the header event): namespace declarations
-/// and `StartElement`, counted as `count` bytes. Returns the root's name for its
-/// `EndElement` and the bounds of its start tag.
-pub(crate) fn root_start(
-    out: &mut Out<'_>,
-    wants: Wants,
-    names: &mut Names,
-    root: &Element<'_>,
-    count: usize,
-) -> Result<LuaString> {
-    out.start(wants, names, root, count)?;
-    names.element(out.lua, root)
 }
