@@ -15,11 +15,13 @@ Then, with the servers both up:
      N messages each way with non-ASCII text, entities and 20-40 KB bodies, disco,
      </stream:stream>) against each server, `--rounds` times, alternating servers;
   2. muc_probe.py (MUC join of both clients and a groupchat message) against each;
-  3. hostile_streams.py, every case pre-auth against each (stream error, peak RSS).
+  3. blast.py (raw-socket clients: Prosody is the bottleneck) against each, `--rounds`
+     times, alternating servers: messages per second and Prosody CPU time;
+  4. hostile_streams.py, every case pre-auth against each (stream error, peak RSS).
 
-Throughput is reported as messages per second over the message phases of clients.py
-and as Prosody CPU time (user + system, from /proc) per 1000 messages, medians over
-the rounds. Writes the report (JSON) and prints a table. Exit 0 only if every scenario
+Throughput is reported as messages per second (blast.py, and the message phases of
+clients.py, where the Python clients are the bottleneck) and as Prosody CPU time (user +
+system, from /proc) per 1000 messages, medians over the rounds. Writes the report (JSON) and prints a table. Exit 0 only if every scenario
 passed on both servers and every hostile stream ended with a stream error or a closed
 connection on ours (endless_keepalives excepted: whitespace is legal).
 """
@@ -126,8 +128,9 @@ def main():
     ap.add_argument("--lxp", required=True, help="the built module (target/.../liblxp.so)")
     ap.add_argument("--work", required=True)
     ap.add_argument("--messages", type=int, default=200)
-    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--hostile-mib", type=float, default=16)
+    ap.add_argument("--blast", type=int, default=20000, help="messages per blast.py round")
     ap.add_argument("--report")
     args = ap.parse_args()
     work = os.path.abspath(args.work)
@@ -180,7 +183,23 @@ def main():
             if not muc.get("ok"):
                 failures.append(f"{v}: MUC probe failed: {muc}")
 
-        # 3. hostile streams, pre-auth
+        # 3. throughput with Prosody as the bottleneck, alternating servers
+        for k in range(args.rounds):
+            for v in variants:
+                d, port, pid = srv[v]
+                r = subprocess.run([sys.executable, f"{HERE}/blast.py", "127.0.0.1", str(port),
+                                    "--messages", str(args.blast), "--pid", str(pid)],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=600)
+                try:
+                    b = json.loads(r.stdout.strip().splitlines()[-1])
+                except (ValueError, IndexError):
+                    b = {"ok": False, "output": (r.stdout + r.stderr)[-1000:]}
+                report["variants"][v].setdefault("blast", []).append(b)
+                print(f"[prosody_lxp] {v} blast {k}: {b}", flush=True)
+                if not b.get("ok"):
+                    failures.append(f"{v}: blast.py round {k} failed: {b}")
+
+        # 4. hostile streams, pre-auth
         limit = int(args.hostile_mib * 1024 * 1024)
         for name in hostile_streams.CASES:
             for v in variants:
@@ -204,15 +223,24 @@ def main():
         xs = [r[key] for r in report["variants"][v]["rounds"] if r.get(key) is not None]
         return statistics.median(xs) if xs else None
 
+    def blast_med(v, key):
+        xs = [b[key] for b in report["variants"][v].get("blast", []) if b.get(key) is not None]
+        return statistics.median(xs) if xs else None
+
     n = 2 * args.messages
     table = {}
     for v in variants:
-        table[v] = {"msg_per_s": med(v, "msg_per_s"),
-                    "prosody_cpu_ms_per_1000_msgs": (med(v, "prosody_cpu_s") or 0) * 1000 / n * 1000}
+        cpu = blast_med(v, "server_cpu_s")
+        table[v] = {"clients_msg_per_s": med(v, "msg_per_s"),
+                    "clients_prosody_cpu_ms_per_1000_msgs": (med(v, "prosody_cpu_s") or 0) * 1000 / n * 1000,
+                    "msg_per_s": blast_med(v, "msg_per_s"),
+                    "prosody_cpu_ms_per_1000_msgs": cpu * 1000 / args.blast * 1000 if cpu else None}
     report["throughput"] = table
     if table["ours"]["msg_per_s"] and table["expat"]["msg_per_s"]:
         report["throughput"]["msg_per_s_ratio_ours_over_expat"] = table["ours"]["msg_per_s"] / table["expat"]["msg_per_s"]
     cpu_o, cpu_e = (table[v]["prosody_cpu_ms_per_1000_msgs"] for v in variants)
+    if cpu_o is None or cpu_e is None:
+        cpu_o = cpu_e = None
     if cpu_o and cpu_e:
         report["throughput"]["cpu_ratio_ours_over_expat"] = cpu_o / cpu_e
     report["failures"] = failures
@@ -221,8 +249,8 @@ def main():
         with open(args.report, "w") as f:
             json.dump(report, f, indent=1)
 
-    print("\nhostile streams, pre-auth (stream error / peak RSS KiB / bytes sent before close)")
-    print(f"{'case':42} {'ours':>40} {'lua-expat':>40}")
+    print("\nhostile streams, pre-auth: stream error, peak RSS of the Prosody process (KiB), seconds to close")
+    print(f"{'case':42} {'ours':>36} {'lua-expat':>36}")
     rows = {v: {r["case"]: r for r in report["variants"][v].get("hostile", [])} for v in variants}
     for name in hostile_streams.CASES:
         cells = []
@@ -230,13 +258,15 @@ def main():
             r = rows[v].get(name)
             cells.append("-" if not r else
                          f"{r['stream_error'] or ('closed' if r['closed_by_server'] else 'open')} "
-                         f"{r['peak_rss_kib']} {r['sent']}")
-        print(f"{name:42} {cells[0]:>40} {cells[1]:>40}")
+                         f"{r['peak_rss_kib']} {r['seconds']}")
+        print(f"{name:42} {cells[0]:>36} {cells[1]:>36}")
     for v in variants:
-        vv = report["variants"][v]
+        vv, t = report["variants"][v], table[v]
+        fmt = lambda x, spec: "-" if x is None else format(x, spec)  # noqa: E731
         print(f"{v}: idle RSS {vv['idle_rss_kib']} KiB, after {vv.get('after_rss_kib')} KiB; "
-              f"msg/s median {table[v]['msg_per_s'] and round(table[v]['msg_per_s'])}, "
-              f"prosody CPU {table[v]['prosody_cpu_ms_per_1000_msgs']:.1f} ms per 1000 messages")
+              f"blast.py {fmt(t['msg_per_s'], '.0f')} msg/s, Prosody CPU "
+              f"{fmt(t['prosody_cpu_ms_per_1000_msgs'], '.1f')} ms per 1000 messages; "
+              f"clients.py {fmt(t['clients_msg_per_s'], '.0f')} msg/s")
     for f in failures:
         print(f"FAIL: {f}")
     print(f"prosody_lxp: {'PASS' if not failures else 'FAIL'}")

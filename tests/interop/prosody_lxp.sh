@@ -7,17 +7,20 @@
 #   3. bindings/lua/tests/lxp_oracle.lua under lua5.4: our module against lua-expat on
 #      the same inputs, callbacks compared, and Prosody's own util/xmppstream.lua and
 #      util/xml.lua driven by each module
-#   4. prosody_lxp.py: two throwaway Prosody servers on 127.0.0.1 (free ports), one with
+#   4. lxp_bench.lua: util/xmppstream.lua on each module in-process, same bytes,
+#      interleaved (median CPU seconds; a report, not a test)
+#   5. prosody_lxp.py: two throwaway Prosody servers on 127.0.0.1 (free ports), one with
 #      package.cpath putting our lxp.so first (a probe plugin logs which lxp loaded and
 #      its _VERSION; the run fails unless it is ours), one on lua-expat; the slixmpp
-#      two-client scenario (clients.py), MUC join + message (muc_probe.py), the hostile
-#      streams of tests/hostile.rs pre-auth (hostile_streams.py: stream error and peak
-#      RSS of the Prosody process), and messages/s and Prosody CPU per message for each.
+#      two-client scenario (clients.py), MUC join + message (muc_probe.py), throughput
+#      with raw-socket clients (blast.py: messages/s and Prosody CPU per message), the
+#      hostile streams of tests/hostile.rs pre-auth (hostile_streams.py: stream error and
+#      peak RSS of the Prosody process), for each.
 #
 # Exit: 0 passed; 77 skipped because a package registry (Debian archive, PyPI) is
 # unreachable (prints "SKIP: ..."); anything else is a failure. Needs root (packages,
 # servers run as the prosody user).
-# Env: PYTHON, CARGO_TARGET_DIR, LXP_MESSAGES (200), LXP_ROUNDS (2), LXP_HOSTILE_MIB (16),
+# Env: PYTHON, CARGO_TARGET_DIR, LXP_MESSAGES (200), LXP_ROUNDS (3), LXP_HOSTILE_MIB (16),
 #      LXP_REPORT (write the JSON report there), LXP_KEEP=1 (keep the work dir).
 set -u
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -52,12 +55,16 @@ expat_so="$(dpkg -L lua-expat 2>/dev/null | grep -E '/lua/5\.4/lxp\.so$' | head 
 lua5.4 bindings/lua/tests/lxp_oracle.lua "$so" "$expat_so" /usr/lib/prosody || {
     echo "FAIL: lxp_oracle.lua"; exit 1; }
 
+step "lxp_bench.lua: Prosody's xmppstream on each module, in-process, interleaved"
+lua5.4 bindings/lua/tests/lxp_bench.lua "$so" "$expat_so" /usr/lib/prosody 20000 7 || {
+    echo "FAIL: lxp_bench.lua"; exit 1; }
+
 step "Prosody on our lxp and on lua-expat"
 work="$(mktemp -d /tmp/prosody-lxp.XXXXXX)"
 chmod 755 "$work"
 report="${LXP_REPORT:-$work/report.json}"
 "$PYTHON" tests/interop/prosody_lxp.py --lxp "$so" --work "$work" \
-    --messages "${LXP_MESSAGES:-200}" --rounds "${LXP_ROUNDS:-2}" \
+    --messages "${LXP_MESSAGES:-200}" --rounds "${LXP_ROUNDS:-3}" \
     --hostile-mib "${LXP_HOSTILE_MIB:-16}" --report "$report"
 rc=$?
 if [ $rc -eq 0 ] && [ "${LXP_KEEP:-0}" != 1 ]; then

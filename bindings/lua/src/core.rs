@@ -16,13 +16,20 @@ use mlua::{Lua, Result, String as LuaString, Table, UserData, UserDataMethods, V
 use xmpp_stream::{Condition, Config, Error, ErrorKind, Event, Limits, Mode, Parser};
 
 /// The default limits of a module parser: the crate's, but for stanzas of up to 1 MiB
-/// (Prosody's own default stanza size limit in util/xmppstream.lua), so that Prosody's
-/// configured limits, which it checks after each `parse()`, stay the ones that apply.
+/// (Prosody's own default stanza size limit in util/xmppstream.lua) with up to 128 Ki
+/// index entries (Prosody's c2s child-element quota is 25 000 elements, each with
+/// attributes and text), so that Prosody's configured limits, which it checks after
+/// each `parse()`, stay the ones that apply to any stanza it would take.
 pub(crate) fn default_limits() -> Limits {
     let mut l = Limits::default();
     l.max_stanza_bytes = 1024 * 1024;
+    l.max_stanza_nodes = 128 * 1024;
     l
 }
+
+/// Above this many heap bytes, a parser gives its grown buffers back after a stanza
+/// (one large stanza must not keep a connection's memory high for its lifetime).
+const RELEASE_ABOVE: usize = 256 * 1024;
 
 /// Largest piece of a chunk given to the parser at once.
 const PIECE: usize = 64 * 1024;
@@ -311,7 +318,12 @@ impl Core {
                     st.root_started = true;
                     st.counted = end;
                 }
-                After::Counted(end) => st.counted = end,
+                After::Counted(end) => {
+                    st.counted = end;
+                    if parser.heap_bytes() > RELEASE_ABOVE {
+                        parser.release_memory();
+                    }
+                }
                 After::Close => {
                     let end = parser.offset();
                     // The end tag starts at the last '<' before `end` (in this chunk).
@@ -436,8 +448,10 @@ impl UserData for Core {
             this.st.names.triplet = on;
             Ok(())
         });
-        // Bytes of input the parser holds (a partial stanza), for tests.
+        // Bytes of input the parser holds (a partial stanza), and its heap bytes, for
+        // tests.
         m.add_method("buffered", |_, this, ()| Ok(this.parser.buffered()));
+        m.add_method("heap_bytes", |_, this, ()| Ok(this.parser.heap_bytes()));
     }
 }
 

@@ -411,6 +411,15 @@ if PROSODY then
 			("a 3 MiB chunk: the parser held %d bytes (limit 1 MiB + one 64 KiB piece)"):format(held))
 	end
 
+	-- One large stanza does not keep the parser's memory high.
+	do
+		local p = ours.new({ StartElement = function() end }, "\1", false)
+		assert(p:parse(STREAM_HEAD .. "<message><body>" .. ("w"):rep(800 * 1024) .. "</body></message>"))
+		assert(p:parse("<presence/>"))
+		local heap = p._core:heap_bytes()
+		check(heap < 256 * 1024, ("heap after a 800 KiB stanza: %d bytes"):format(heap))
+	end
+
 	-- util/xml.lua
 	local DOCS = {
 		"<message xmlns='jabber:client' to='a@b'><body>hi &amp; bye</body><x xmlns='urn:x' xml:lang='en'/></message>",
