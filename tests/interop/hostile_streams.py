@@ -1,25 +1,33 @@
 #!/usr/bin/env python3
-"""The hostile streams of tests/hostile.rs, sent over TCP to a real server before
-authentication, with the stream error it answers and the peak RSS of its process.
+"""The hostile streams of tests/hostile.rs, sent over TCP to a real server, with the
+stream error it answers and the peak RSS of its process.
 
-    hostile_streams.py HOST PORT [--pid PID] [--case NAME ...] [--mib 16]
+    hostile_streams.py HOST PORT [--pid PID] [--case NAME ...] [--mib 16] [--auth USER:PASS]
 
-Each case opens a plaintext c2s stream to `localhost` and, without authenticating,
-sends a prefix and then endless filler (in 64 KiB writes, up to --mib MiB) while reading
+Each case opens a plaintext c2s stream to `localhost` and, before authentication (or,
+with --auth, after SASL PLAIN and resource binding, where the server's stanza size limit
+is the authenticated one), sends a prefix and then endless filler (in 64 KiB writes, up to --mib MiB) while reading
 what the server says, until the server closes the connection or everything was sent
 (then it waits up to 5 s for an answer). With --pid (root: the server runs as its own
 user), the process's peak RSS (VmHWM) is reset before each case through
-/proc/PID/clear_refs and read after it. Prints one JSON object per case:
-    {"case", "sent", "closed_by_server", "stream_error", "seconds", "rss_kib", "peak_rss_kib"}
+/proc/PID/clear_refs and read after it (a server whose heap grew in an earlier case keeps
+it, so the peak over the RSS at the case's start is what the case cost). Prints one JSON
+object per case:
+    {"case", "sent", "closed_by_server", "stream_error", "seconds", "rss_before_kib",
+     "rss_kib", "peak_rss_kib"}
 """
 
 import argparse
 import json
+import os
 import re
 import select
 import socket
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from blast import Raw  # noqa: E402  (raw-socket login)
 
 HEADER = (b"<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
           b"xmlns:stream='http://etherx.jabber.org/streams' to='localhost' version='1.0'>")
@@ -94,17 +102,31 @@ def reset_peak(pid):
         return False
 
 
-def run_case(host, port, name, limit, pid=None):
+# Whitespace is legal: the keepalive case sends less, it only shows the server copes.
+KEEPALIVE_LIMIT = 4 * 1024 * 1024
+
+
+def run_case(host, port, name, limit, pid=None, auth=None):
     prefix, gen = CASES[name]
+    if name == "endless_keepalives":
+        limit = min(limit, KEEPALIVE_LIMIT)
+    if auth:
+        user, password = auth.split(":", 1)
+        raw = Raw(host, port, "localhost", user, password, f"hostile-{name}")
+        s, received = raw.s, bytearray(raw.buf)
+        pending = prefix
+    else:
+        s = socket.create_connection((host, port), timeout=10)
+        received = bytearray()
+        pending = HEADER + prefix
+    before = None
     if pid:
         reset_peak(pid)
+        before = proc_kib(pid, "VmRSS")
     t0 = time.monotonic()
-    s = socket.create_connection((host, port), timeout=10)
     s.setblocking(False)
-    received = bytearray()
     closed = False
     sent = 0
-    pending = HEADER + prefix
     filler = gen()
 
     def read_some():
@@ -151,6 +173,7 @@ def run_case(host, port, name, limit, pid=None):
         "closed_by_server": closed,
         "stream_error": m.group(1).decode() if m else None,
         "seconds": round(time.monotonic() - t0, 3),
+        "rss_before_kib": before,
         "rss_kib": proc_kib(pid, "VmRSS") if pid else None,
         "peak_rss_kib": proc_kib(pid, "VmHWM") if pid else None,
     }
@@ -163,10 +186,11 @@ def main():
     ap.add_argument("--pid", type=int)
     ap.add_argument("--case", action="append", choices=sorted(CASES))
     ap.add_argument("--mib", type=float, default=16)
+    ap.add_argument("--auth", help="USER:PASSWORD: send the streams after logging in")
     args = ap.parse_args()
     for name in args.case or list(CASES):
-        print(json.dumps(run_case(args.host, args.port, name, int(args.mib * 1024 * 1024), args.pid)),
-              flush=True)
+        print(json.dumps(run_case(args.host, args.port, name, int(args.mib * 1024 * 1024),
+                                  args.pid, args.auth)), flush=True)
     return 0
 
 

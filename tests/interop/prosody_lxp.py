@@ -17,7 +17,8 @@ Then, with the servers both up:
   2. muc_probe.py (MUC join of both clients and a groupchat message) against each;
   3. blast.py (raw-socket clients: Prosody is the bottleneck) against each, `--rounds`
      times, alternating servers: messages per second and Prosody CPU time;
-  4. hostile_streams.py, every case pre-auth against each (stream error, peak RSS).
+  4. hostile_streams.py, every case against each, before authentication and after it
+     (where Prosody's authenticated stanza size limit applies): stream error, peak RSS.
 
 Throughput is reported as messages per second (blast.py, and the message phases of
 clients.py, where the Python clients are the bottleneck) and as Prosody CPU time (user +
@@ -199,15 +200,21 @@ def main():
                 if not b.get("ok"):
                     failures.append(f"{v}: blast.py round {k} failed: {b}")
 
-        # 4. hostile streams, pre-auth
+        # 4. hostile streams, before and after authentication
         limit = int(args.hostile_mib * 1024 * 1024)
-        for name in hostile_streams.CASES:
-            for v in variants:
-                d, port, pid = srv[v]
-                r = hostile_streams.run_case("127.0.0.1", port, name, limit, pid)
-                report["variants"][v].setdefault("hostile", []).append(r)
-                if v == "ours" and name != "endless_keepalives" and not (r["stream_error"] or r["closed_by_server"]):
-                    failures.append(f"ours: hostile {name} did not end the stream: {r}")
+        for phase, auth in (("hostile", None), ("hostile_authed", "romeo:r0meo-pass")):
+            for name in hostile_streams.CASES:
+                for v in variants:
+                    d, port, pid = srv[v]
+                    try:
+                        r = hostile_streams.run_case("127.0.0.1", port, name, limit, pid, auth)
+                    except (OSError, RuntimeError) as e:
+                        r = {"case": name, "error": f"{type(e).__name__}: {e}", "stream_error": None,
+                             "closed_by_server": None, "peak_rss_kib": None, "seconds": None}
+                    report["variants"][v].setdefault(phase, []).append(r)
+                    if (v == "ours" and name != "endless_keepalives"
+                            and not (r["stream_error"] or r["closed_by_server"])):
+                        failures.append(f"ours: {phase} {name} did not end the stream: {r}")
         for v in variants:
             d, port, pid = srv[v]
             report["variants"][v]["after_rss_kib"] = kib(pid, "VmRSS")
@@ -249,17 +256,21 @@ def main():
         with open(args.report, "w") as f:
             json.dump(report, f, indent=1)
 
-    print("\nhostile streams, pre-auth: stream error, peak RSS of the Prosody process (KiB), seconds to close")
-    print(f"{'case':42} {'ours':>36} {'lua-expat':>36}")
-    rows = {v: {r["case"]: r for r in report["variants"][v].get("hostile", [])} for v in variants}
-    for name in hostile_streams.CASES:
-        cells = []
-        for v in variants:
-            r = rows[v].get(name)
-            cells.append("-" if not r else
-                         f"{r['stream_error'] or ('closed' if r['closed_by_server'] else 'open')} "
-                         f"{r['peak_rss_kib']} {r['seconds']}")
-        print(f"{name:42} {cells[0]:>36} {cells[1]:>36}")
+    for phase, title in (("hostile", "before authentication"), ("hostile_authed", "after authentication")):
+        print(f"\nhostile streams, {title}: stream error, peak RSS of the Prosody process (KiB; "
+              "+ its growth during the case), seconds to close")
+        print(f"{'case':42} {'ours':>36} {'lua-expat':>36}")
+        rows = {v: {r["case"]: r for r in report["variants"][v].get(phase, [])} for v in variants}
+        for name in hostile_streams.CASES:
+            cells = []
+            for v in variants:
+                r = rows[v].get(name)
+                grew = (r["peak_rss_kib"] - r["rss_before_kib"]
+                        if r and r.get("peak_rss_kib") and r.get("rss_before_kib") else None)
+                cells.append("-" if not r else
+                             f"{r['stream_error'] or ('closed' if r['closed_by_server'] else 'open')} "
+                             f"{r['peak_rss_kib']} (+{grew}) {r['seconds']}")
+            print(f"{name:42} {cells[0]:>36} {cells[1]:>36}")
     for v in variants:
         vv, t = report["variants"][v], table[v]
         fmt = lambda x, spec: "-" if x is None else format(x, spec)  # noqa: E731
