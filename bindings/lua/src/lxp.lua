@@ -6,7 +6,7 @@ local new_core, VERSION, default_limits = ...
 
 local type, error, tostring, pairs, setmetatable, getmetatable =
 	type, error, tostring, pairs, setmetatable, getmetatable
-local unpack = string.unpack
+local unpack, byte = string.unpack, string.byte
 
 -- The callback names lua-expat accepts (lxplib.c, checkcallbacks).
 local VALID = {}
@@ -70,26 +70,43 @@ local function dispatch(self, silent)
 				handler(cbs, "CharacterData")
 			local pos, len = 1, #r
 			while pos <= len do
-				local code, count, n, s
-				code, count, n, s, pos = unpack("<BI4I4s4", r, pos)
-				if code == 1 then
-					local f = fStart
+				local code = byte(r, pos)
+				local count, s
+				if code == 2 then -- StartElement, 1 attribute (the commonest first)
+					local k1, v1
+					count, s, k1, v1, pos = unpack("<I4s4s4s4", r, pos + 1)
+					if fStart then
+						self._count = count
+						fStart(self, s, { k1, [k1] = v1 })
+					end
+				elseif code == 7 then -- CharacterData
+					count, s, pos = unpack("<I4s4", r, pos + 1)
+					if fChars then
+						self._count = count
+						fChars(self, s)
+					end
+				elseif code == 6 then -- EndElement
+					count, s, pos = unpack("<I4s4", r, pos + 1)
+					if fEnd then
+						self._count = count
+						fEnd(self, s)
+					end
+				elseif code <= 5 then -- StartElement
 					local attrs
-					if n == 0 then
+					if code == 1 then
+						count, s, pos = unpack("<I4s4", r, pos + 1)
 						attrs = {}
-					elseif n == 1 then
-						local k1, v1
-						k1, v1, pos = unpack("<s4s4", r, pos)
-						attrs = { k1, [k1] = v1 }
-					elseif n == 2 then
+					elseif code == 3 then
 						local k1, v1, k2, v2
-						k1, v1, k2, v2, pos = unpack("<s4s4s4s4", r, pos)
+						count, s, k1, v1, k2, v2, pos = unpack("<I4s4s4s4s4s4", r, pos + 1)
 						attrs = { k1, k2, [k1] = v1, [k2] = v2 }
-					elseif n == 3 then
+					elseif code == 4 then
 						local k1, v1, k2, v2, k3, v3
-						k1, v1, k2, v2, k3, v3, pos = unpack("<s4s4s4s4s4s4", r, pos)
+						count, s, k1, v1, k2, v2, k3, v3, pos = unpack("<I4s4s4s4s4s4s4s4", r, pos + 1)
 						attrs = { k1, k2, k3, [k1] = v1, [k2] = v2, [k3] = v3 }
 					else
+						local n
+						count, s, n, pos = unpack("<I4s4I4", r, pos + 1)
 						attrs = {}
 						for i = 1, n do
 							local k, v
@@ -98,46 +115,38 @@ local function dispatch(self, silent)
 							attrs[k] = v
 						end
 					end
-					if f then
+					if fStart then
 						self._count = count
-						f(self, s, attrs)
+						fStart(self, s, attrs)
 					end
-				elseif code == 2 then
-					local f = fEnd
-					if f then
-						self._count = count
-						f(self, s)
-					end
-				elseif code == 3 then
-					local f = fChars
-					if f then
-						self._count = count
-						f(self, s)
-					end
-				elseif code == 4 then
-					local uri
-					if n & 2 ~= 0 then uri, pos = unpack("<s4", r, pos) end
-					local f = handler(cbs, "StartNamespaceDecl")
-					if f then
-						self._count = count
-						f(self, n & 1 ~= 0 and s or nil, uri)
-					end
-				elseif code == 5 then
-					local f = handler(cbs, "EndNamespaceDecl")
-					if f then
-						self._count = count
-						f(self, n & 1 ~= 0 and s or nil)
-					end
-				else -- 6: XmlDecl
-					local encoding
-					if n & 1 ~= 0 then encoding, pos = unpack("<s4", r, pos) end
-					local f = handler(cbs, "XmlDecl")
-					if f then
-						self._count = count
-						if n & 2 ~= 0 then
-							f(self, s, encoding, n & 4 ~= 0)
-						else
-							f(self, s, encoding)
+				else -- 8 to 10: namespace declarations, XML declaration
+					local flags
+					count, flags, s, pos = unpack("<I4I4s4", r, pos + 1)
+					if code == 8 then
+						local uri
+						if flags & 2 ~= 0 then uri, pos = unpack("<s4", r, pos) end
+						local f = handler(cbs, "StartNamespaceDecl")
+						if f then
+							self._count = count
+							f(self, flags & 1 ~= 0 and s or nil, uri)
+						end
+					elseif code == 9 then
+						local f = handler(cbs, "EndNamespaceDecl")
+						if f then
+							self._count = count
+							f(self, flags & 1 ~= 0 and s or nil)
+						end
+					else
+						local encoding
+						if flags & 1 ~= 0 then encoding, pos = unpack("<s4", r, pos) end
+						local f = handler(cbs, "XmlDecl")
+						if f then
+							self._count = count
+							if flags & 2 ~= 0 then
+								f(self, s, encoding, flags & 4 ~= 0)
+							else
+								f(self, s, encoding)
+							end
 						end
 					end
 				end

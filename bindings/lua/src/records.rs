@@ -1,29 +1,34 @@
 //! Turns the parser's events into lua-expat callback records: the one place that reads the
 //! crate's views. Records are written into one byte string per parser event, which the
 //! dispatcher (lxp.lua) reads with `string.unpack`: that makes one Lua string per event
-//! instead of a protected Lua API call per name, value and table slot, and every record
-//! starts with the same header, read by one `unpack("<BI4I4s4")`. Layout (little
-//! endian; `s` is a string with a u32 length):
+//! instead of a protected Lua API call per name, value and table slot. Each record is a
+//! code byte (read with `string.byte`) that names its layout, then one `unpack` with the
+//! format of that code (little endian; `s` is a string with a u32 length, `count` the
+//! record's byte count, `u32`):
 //!
-//! | record | header: code `u8`, byte count `u32`, `n` `u32`, `s` | then |
+//! | code | record | after the code |
 //! |---|---|---|
-//! | `StartElement` | `n` = attribute count, `s` = name | (name `s`, value `s`) per attribute |
-//! | `EndElement` | `n` = 0, `s` = name | |
-//! | `CharacterData` | `n` = 0, `s` = text | |
-//! | `StartNamespaceDecl` | `n` = flags (1: prefix, 2: namespace), `s` = prefix or "" | [namespace `s`] |
-//! | `EndNamespaceDecl` | `n` = flags (1: prefix), `s` = prefix or "" | |
-//! | `XmlDecl` | `n` = flags (1: encoding, 2: standalone, 4: standalone='yes'), `s` = version | [encoding `s`] |
+//! | 1 to 4 | `StartElement` with 0 to 3 attributes | count, name `s`, (name `s`, value `s`) per attribute |
+//! | 5 | `StartElement` with more | count, name `s`, n `u32`, (name `s`, value `s`) × n |
+//! | 6 | `EndElement` | count, name `s` |
+//! | 7 | `CharacterData` | count, text `s` |
+//! | 8 | `StartNamespaceDecl` | count, flags `u32` (1: prefix, 2: namespace), prefix or "" `s`, [namespace `s`] |
+//! | 9 | `EndNamespaceDecl` | count, flags `u32` (1: prefix), prefix or "" `s` |
+//! | 10 | `XmlDecl` | count, flags `u32` (1: encoding, 2: standalone, 4: standalone='yes'), version `s`, [encoding `s`] |
 
 use memchr::memrchr;
 use xmpp_stream::{Element, Node, Nodes};
 
 /// Record codes; lxp.lua maps them to callback names.
+/// `START_ELEMENT + n` for n attributes up to `INLINE_ATTRS`.
 pub(crate) const START_ELEMENT: u8 = 1;
-pub(crate) const END_ELEMENT: u8 = 2;
-pub(crate) const CHARACTER_DATA: u8 = 3;
-pub(crate) const START_NAMESPACE_DECL: u8 = 4;
-pub(crate) const END_NAMESPACE_DECL: u8 = 5;
-pub(crate) const XML_DECL: u8 = 6;
+pub(crate) const INLINE_ATTRS: usize = 3;
+pub(crate) const START_ELEMENT_N: u8 = 5;
+pub(crate) const END_ELEMENT: u8 = 6;
+pub(crate) const CHARACTER_DATA: u8 = 7;
+pub(crate) const START_NAMESPACE_DECL: u8 = 8;
+pub(crate) const END_NAMESPACE_DECL: u8 = 9;
+pub(crate) const XML_DECL: u8 = 10;
 
 /// Which callbacks the callback table had when the parser was made (lua-expat installs
 /// an expat handler only for those, so only those produce records).
@@ -91,22 +96,22 @@ impl Names {
         self.write(out, e.ns(), e.local_name(), e.prefix(), e.qname());
     }
 
-    /// The attributes lua-expat passes to `StartElement`, in document order, each name
-    /// with its decoded, normalised value; returns how many. Namespace declarations are
-    /// attributes only without namespace processing, as in expat.
-    fn attrs(&self, out: &mut Vec<u8>, e: &Element<'_>) -> u32 {
-        let list = if self.sep.is_some() {
+    /// The attributes lua-expat passes to `StartElement`, in document order: namespace
+    /// declarations are attributes only without namespace processing, as in expat.
+    fn attr_list<'a>(&self, e: &Element<'a>) -> xmpp_stream::Attributes<'a> {
+        if self.sep.is_some() {
             e.attrs()
         } else {
             e.raw_attrs()
-        };
-        let mut n = 0u32;
+        }
+    }
+
+    /// Each attribute's name and its decoded, normalised value.
+    fn attrs(&self, out: &mut Vec<u8>, list: xmpp_stream::Attributes<'_>) {
         for a in list {
             self.write(out, a.ns(), a.local_name(), a.prefix(), a.qname());
             put_str(out, a.value().as_bytes());
-            n += 1;
         }
-        n
     }
 }
 
@@ -127,23 +132,25 @@ pub(crate) struct Out {
 }
 
 impl Out {
-    /// Starts a record with its header but `s`; false when it is to be dropped (then
-    /// write nothing more of it).
-    fn begin(&mut self, code: u8, count: usize, n: u32) -> bool {
+    /// Starts a record (code and byte count); false when it is to be dropped (then write
+    /// nothing more of it).
+    fn begin(&mut self, code: u8, count: usize) -> bool {
         if self.skip > 0 {
             self.skip -= 1;
             return false;
         }
         self.records += 1;
         self.buf.push(code);
-        self.buf
-            .extend_from_slice(&(count.min(u32::MAX as usize) as u32).to_le_bytes());
-        self.buf.extend_from_slice(&n.to_le_bytes());
+        self.put_u32(count.min(u32::MAX as usize) as u32);
         true
     }
 
+    fn put_u32(&mut self, v: u32) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+
     pub(crate) fn chars(&mut self, text: &[u8], count: usize) {
-        if self.begin(CHARACTER_DATA, count, 0) {
+        if self.begin(CHARACTER_DATA, count) {
             put_str(&mut self.buf, text);
         }
     }
@@ -155,7 +162,8 @@ impl Out {
                 Some(false) => 2,
                 Some(true) => 6,
             };
-        if self.begin(XML_DECL, d.len, flags) {
+        if self.begin(XML_DECL, d.len) {
+            self.put_u32(flags);
             put_str(&mut self.buf, d.version);
             if let Some(e) = d.encoding {
                 put_str(&mut self.buf, e);
@@ -168,7 +176,8 @@ impl Out {
             // expat reports an un-declaration (`xmlns=''`) with a nil namespace.
             let uri = (!uri.is_empty()).then_some(uri);
             let flags = u32::from(prefix.is_some()) | (u32::from(uri.is_some()) << 1);
-            if self.begin(START_NAMESPACE_DECL, count, flags) {
+            if self.begin(START_NAMESPACE_DECL, count) {
+                self.put_u32(flags);
                 put_str(&mut self.buf, prefix.unwrap_or("").as_bytes());
                 if let Some(u) = uri {
                     put_str(&mut self.buf, u.as_bytes());
@@ -180,7 +189,8 @@ impl Out {
     fn end_ns_decls(&mut self, e: &Element<'_>, count: usize) {
         let prefixes: Vec<Option<&str>> = e.ns_decls().map(|(p, _)| p).collect();
         for p in prefixes.into_iter().rev() {
-            if self.begin(END_NAMESPACE_DECL, count, u32::from(p.is_some())) {
+            if self.begin(END_NAMESPACE_DECL, count) {
+                self.put_u32(u32::from(p.is_some()));
                 put_str(&mut self.buf, p.unwrap_or("").as_bytes());
             }
         }
@@ -199,14 +209,24 @@ impl Out {
         if wants.ns_decls && names.sep.is_some() {
             self.ns_decls(e, count);
         }
-        if wants.elements && self.begin(START_ELEMENT, count, 0) {
-            let n_at = self.buf.len() - 4;
-            let at = self.buf.len();
-            names.element(&mut self.buf, e);
-            let name = (at, self.buf.len());
-            let n = names.attrs(&mut self.buf, e);
-            self.buf[n_at..n_at + 4].copy_from_slice(&n.to_le_bytes());
-            return Some(name);
+        if wants.elements {
+            let list = names.attr_list(e);
+            let n = list.clone().count();
+            let code = if n <= INLINE_ATTRS {
+                START_ELEMENT + n as u8
+            } else {
+                START_ELEMENT_N
+            };
+            if self.begin(code, count) {
+                let at = self.buf.len();
+                names.element(&mut self.buf, e);
+                let name = (at, self.buf.len());
+                if n > INLINE_ATTRS {
+                    self.put_u32(n as u32);
+                }
+                names.attrs(&mut self.buf, list);
+                return Some(name);
+            }
         }
         None
     }
@@ -221,7 +241,7 @@ impl Out {
         name: Option<(usize, usize)>,
         count: usize,
     ) {
-        if wants.elements && self.begin(END_ELEMENT, count, 0) {
+        if wants.elements && self.begin(END_ELEMENT, count) {
             match name {
                 Some((a, b)) => self.buf.extend_from_within(a..b),
                 None => names.element(&mut self.buf, e),
