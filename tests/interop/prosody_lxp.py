@@ -14,7 +14,9 @@ Then, with the servers both up:
   1. clients.py (the slixmpp two-client scenario: SASL PLAIN, bind, roster, presence,
      N messages each way with non-ASCII text, entities and 20-40 KB bodies, disco,
      </stream:stream>) against each server, `--rounds` times, alternating servers;
-  2. muc_probe.py (MUC join of both clients and a groupchat message) against each;
+  2. muc_probe.py (MUC join of both clients and a groupchat message) and
+     transports_probe.py (a BOSH session on mod_bosh and a WebSocket session on
+     mod_websocket, messages both ways with a c2s client) against each;
   3. blast.py (raw-socket clients: Prosody is the bottleneck) against each, `--rounds`
      times, alternating servers: messages per second and Prosody CPU time;
   4. hostile_streams.py, every case against each, before authentication and after it
@@ -47,12 +49,25 @@ local where = package.searchpath("lxp", package.cpath) or "?";
 module:log("info", "lxp_probe: _VERSION=%s file=%s", tostring(lxp._VERSION), where);
 """
 
+HTTP = """
+http_ports = {{ {http} }}
+http_interfaces = {{ "127.0.0.1" }}
+consider_bosh_secure = true
+consider_websocket_secure = true
+cross_domain_bosh = true
+cross_domain_websocket = true
+"""
+
 MUC = 'Component "conference.{host}" "muc"\n    restrict_room_creation = false\n    muc_room_locking = false\n'
 
 
 def start(variant, d, lxp_so, host="localhost"):
+    """Starts one Prosody; returns (c2s port, pid, HTTP port for BOSH and WebSocket)."""
     user = "prosody"
     port = servers.free_port()
+    http = servers.free_port()
+    while http == port:
+        http = servers.free_port()
     for sub in ("data", "certs", "plugins", "lib"):
         os.makedirs(f"{d}/{sub}", exist_ok=True)
     with open(f"{d}/plugins/mod_lxp_probe.lua", "w") as f:
@@ -63,7 +78,10 @@ def start(variant, d, lxp_so, host="localhost"):
         env["LUA_CPATH_5_4"] = f"{d}/lib/?.so;;"
     cfg_text = servers.PROSODY_CFG.format(dir=d, port=port, host=host, loglevel="info")
     cfg_text = cfg_text.replace("plugin_paths = {}", f'plugin_paths = {{ "{d}/plugins" }}')
-    cfg_text = cfg_text.replace('"roster"; "saslauth";', '"lxp_probe"; "roster"; "saslauth";')
+    cfg_text = cfg_text.replace('"roster"; "saslauth";', '"lxp_probe"; "bosh"; "websocket"; "roster"; "saslauth";')
+    cfg_text = cfg_text.replace("http_ports = {}\n", "")
+    vhost = f'VirtualHost "{host}"'
+    cfg_text = cfg_text.replace(vhost, HTTP.format(http=http) + "\n" + vhost)
     cfg_text += MUC.format(host=host)
     cfg = f"{d}/prosody.cfg.lua"
     with open(cfg, "w") as f:
@@ -79,7 +97,8 @@ def start(variant, d, lxp_so, host="localhost"):
                             start_new_session=True)
     servers.write_state(d, "prosody", host, port, servers.record([proc.pid]), cfg=cfg)
     servers.wait_port(port, proc, 60, f"prosody ({variant})")
-    return port, proc.pid
+    servers.wait_port(http, proc, 30, f"prosody ({variant}) HTTP")
+    return port, proc.pid, http
 
 
 def probe_line(d):
@@ -144,15 +163,16 @@ def main():
     try:
         for v in variants:
             d = f"{work}/{v}"
-            port, pid = start(v, d, args.lxp)
+            port, pid, http = start(v, d, args.lxp)
             srv[v] = (d, port, pid)
+            report["variants"][v] = {"http_port": http}
             line = probe_line(d)
             want = "xmpp-stream lxp" if v == "ours" else "LuaExpat"
             loaded_ok = bool(line) and want in line
             if not loaded_ok:
                 failures.append(f"{v}: probe says {line!r}, expected {want!r}")
-            report["variants"][v] = {"port": port, "pid": pid, "probe": line,
-                                     "idle_rss_kib": kib(pid, "VmRSS"), "rounds": []}
+            report["variants"][v].update({"port": port, "pid": pid, "probe": line,
+                                          "idle_rss_kib": kib(pid, "VmRSS"), "rounds": []})
             print(f"[prosody_lxp] {v}: port {port} pid {pid} lxp: {line}", flush=True)
 
         # 1. the two-client scenario, alternating servers
@@ -183,6 +203,22 @@ def main():
             print(f"[prosody_lxp] {v} MUC: {muc}", flush=True)
             if not muc.get("ok"):
                 failures.append(f"{v}: MUC probe failed: {muc}")
+
+        # 2b. BOSH and WebSocket sessions
+        for v in variants:
+            d, port, pid = srv[v]
+            r = subprocess.run([sys.executable, f"{HERE}/transports_probe.py", str(port),
+                                str(report["variants"][v]["http_port"])],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
+            lines = [l for l in r.stdout.splitlines() if l.startswith("{")]
+            try:
+                tr = json.loads(lines[-1])
+            except (ValueError, IndexError):
+                tr = {"ok": False, "output": (r.stdout + r.stderr)[-1000:]}
+            report["variants"][v]["transports"] = tr
+            print(f"[prosody_lxp] {v} BOSH + WebSocket: {tr}", flush=True)
+            if not tr.get("ok"):
+                failures.append(f"{v}: BOSH/WebSocket probe failed: {tr}")
 
         # 3. throughput with Prosody as the bottleneck, alternating servers
         for k in range(args.rounds):

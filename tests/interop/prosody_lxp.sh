@@ -2,7 +2,8 @@
 # Prosody on our lua-expat compatible module (bindings/lua, `lxp`) against Prosody on
 # Debian's lua-expat, in one run (called from .ci/run as root):
 #
-#   1. setup.sh: Debian's prosody (which brings lua5.4 and lua-expat) and slixmpp
+#   1. setup.sh: Debian's prosody (which brings lua5.4 and lua-expat) and slixmpp; the
+#      `websockets` package from PyPI
 #   2. cargo build --release -p xmpp-stream-lua (target/release/liblxp.so)
 #   3. bindings/lua/tests/lxp_oracle.lua under lua5.4: our module against lua-expat on
 #      the same inputs, callbacks compared, and Prosody's own util/xmppstream.lua and
@@ -12,7 +13,8 @@
 #   5. prosody_lxp.py: two throwaway Prosody servers on 127.0.0.1 (free ports), one with
 #      package.cpath putting our lxp.so first (a probe plugin logs which lxp loaded and
 #      its _VERSION; the run fails unless it is ours), one on lua-expat; the slixmpp
-#      two-client scenario (clients.py), MUC join + message (muc_probe.py), throughput
+#      two-client scenario (clients.py), MUC join + message (muc_probe.py), a BOSH and a
+#      WebSocket session (transports_probe.py), throughput
 #      with raw-socket clients (blast.py: messages/s and Prosody CPU per message), the
 #      hostile streams of tests/hostile.rs pre-auth (hostile_streams.py: stream error and
 #      peak RSS of the Prosody process), for each.
@@ -42,6 +44,19 @@ if [ $rc -eq 77 ]; then
 elif [ $rc -ne 0 ]; then
     echo "FAIL: tests/interop/setup.sh exited $rc"
     exit 1
+fi
+
+if ! "$PYTHON" -c "import websockets" 2>/dev/null; then
+    step "pip install websockets (the WebSocket client of transports_probe.py)"
+    out="$(mktemp)"
+    if ! timeout 300 "$PYTHON" -m pip install --disable-pip-version-check -q "websockets==13.1" >"$out" 2>&1; then
+        cat "$out"
+        if grep -qiE 'Could not resolve|Could not connect|Connection (timed out|refused)|Network is unreachable|NewConnectionError|ConnectTimeout|Max retries exceeded|from versions: none\)' "$out"; then
+            rm -f "$out"; echo "SKIP: prosody_lxp: PyPI unreachable; not run"; exit 77
+        fi
+        rm -f "$out"; echo "FAIL: pip install websockets"; exit 1
+    fi
+    rm -f "$out"
 fi
 
 step "cargo build --release -p xmpp-stream-lua"
