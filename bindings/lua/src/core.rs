@@ -84,6 +84,14 @@ struct State {
     skip: usize,
     /// Reading the input as one document (`reread_as_document`).
     document: bool,
+    /// The input before the root's name is known, not yet given to the parser. A root
+    /// `<stream:stream>` makes a parser that reads a new stream header between stanzas
+    /// as a new stream: after a stream restart Prosody replaces the parser from inside a
+    /// callback, and with expat the old parser goes on with the rest of the chunk,
+    /// delivering the new header's `StartElement` (and what follows) to the same
+    /// handlers; a pipelined `<auth/><stream:stream ...>` in one read then works the same.
+    undecided: Option<Vec<u8>>,
+    limits: Limits,
     /// The bytes before the root's start tag, kept (up to the header limit) only when
     /// there is an `XmlDecl` callback and only until the root starts.
     prolog: Vec<u8>,
@@ -152,6 +160,8 @@ impl Core {
                 emitted: 0,
                 skip: 0,
                 document: false,
+                undecided: Some(Vec::new()),
+                limits,
                 prolog: Vec::new(),
                 prolog_cap: limits.max_header_bytes,
                 pos_chunk: Pos::default(),
@@ -186,8 +196,25 @@ impl Core {
             return false;
         }
         let end = b.len().min(at + PIECE);
-        self.parser.feed(&b[at..end]);
         st.fed += (end - at) as u64;
+        let Some(pending) = &mut st.undecided else {
+            self.parser.feed(&b[at..end]);
+            return true;
+        };
+        pending.extend_from_slice(&b[at..end]);
+        let kind = root_kind(pending);
+        if kind.is_none() && pending.len() <= st.prolog_cap {
+            return true;
+        }
+        // A `<stream:stream>` root: a new stream header between stanzas starts a new
+        // stream (see `State::undecided`).
+        let config = Config::default()
+            .mode(Mode::AnyRoot)
+            .limits(st.limits)
+            .implicit_restart(kind == Some(true));
+        self.parser = Parser::with_config(config);
+        self.parser.feed(pending);
+        st.undecided = None;
         true
     }
 
@@ -476,4 +503,60 @@ fn normalize_line_ends(mut b: Vec<u8>) -> Vec<u8> {
     }
     b.clear();
     out
+}
+
+/// Whether the root start tag at the start of `prolog` is a stream root (local name
+/// `stream`, as `<stream:stream`), once that is known: `None` while the prolog may
+/// still continue (XML declaration, whitespace, a name cut short).
+fn root_kind(prolog: &[u8]) -> Option<bool> {
+    let mut i = 0;
+    loop {
+        while prolog.get(i).is_some_and(|b| b" \t\r\n".contains(b)) {
+            i += 1;
+        }
+        if *prolog.get(i)? != b'<' {
+            return Some(false);
+        }
+        match *prolog.get(i + 1)? {
+            b'?' => {
+                let end = memchr::memmem::find(&prolog[i..], b"?>")?;
+                i += end + 2;
+            }
+            b'!' => return Some(false),
+            _ => {
+                let name = &prolog[i + 1..];
+                let len = name.iter().position(|b| b" \t\r\n/>".contains(b))?;
+                let qname = &name[..len];
+                let local = match memchr::memchr(b':', qname) {
+                    Some(c) => &qname[c + 1..],
+                    None => qname,
+                };
+                return Some(local == b"stream");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_kind_reads_the_root_name() {
+        assert_eq!(
+            root_kind(b"<?xml version='1.0'?>\n<stream:stream xmlns="),
+            Some(true)
+        );
+        assert_eq!(root_kind(b"<stream:stream>"), Some(true));
+        assert_eq!(
+            root_kind(b"<body xmlns='http://jabber.org/protocol/httpbind'/>"),
+            Some(false)
+        );
+        assert_eq!(root_kind(b"<open/>"), Some(false));
+        assert_eq!(root_kind(b"<!-- c -->"), Some(false));
+        assert_eq!(root_kind(b"x"), Some(false));
+        assert_eq!(root_kind(b"<?xml version='1.0'?><stream:str"), None);
+        assert_eq!(root_kind(b"<?xml version="), None);
+        assert_eq!(root_kind(b"  "), None);
+    }
 }

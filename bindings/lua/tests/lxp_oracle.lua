@@ -129,6 +129,16 @@ local function same(a, b)
 	return true
 end
 
+-- The same, or expat failed where ours goes on: a new stream with an XML declaration
+-- right after a restart in the same chunk is an error for expat's old parser ("XML
+-- declaration not at start"), a new stream for ours.
+local function same_or_further(a, b)
+	if same(a, b) then return true end
+	if b[#b] ~= "feed failed" or #a < #b then return false end
+	for i = 1, #b - 1 do if a[i] ~= b[i] then return false end end
+	return true
+end
+
 local function first_diff(a, b)
 	for i = 1, math.max(#a, #b) do
 		if a[i] ~= b[i] then
@@ -331,6 +341,9 @@ if PROSODY then
 		return require(name)
 	end
 
+	-- Elements after which the next bytes are a new stream (both directions).
+	RESTARTS = { success = true, proceed = true, starttls = true, auth = true }
+
 	-- xmppstream: the session log of a stream fed in pieces.
 	local function session_log(lxp, input, how, size_limit, ex)
 		local xs = with(lxp, "util.xmppstream")
@@ -349,7 +362,7 @@ if PROSODY then
 			streamclosed = function() log[#log + 1] = "closed" end,
 			handlestanza = function(s, stanza)
 				log[#log + 1] = tostring(stanza)
-				if stanza.name == "success" then s.notopen = true; stream:reset() end
+				if RESTARTS[stanza.name] then s.notopen = true; stream:reset() end
 			end,
 			error = function(_, e, data) log[#log + 1] = "error " .. e .. " " .. tostring(data) end,
 		}
@@ -370,6 +383,10 @@ if PROSODY then
 	local STREAMS = {
 		{ "c2s", VALID[1][2] },
 		{ "restart after success", AUTH .. "<message><body>after</body></message></stream:stream>" },
+		{ "pipelined restart", STREAM_HEAD .. "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>AGE=</auth>"
+			.. "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/><stream:stream xmlns='jabber:client' "
+			.. "xmlns:stream='http://etherx.jabber.org/streams' to='example.com' version='1.0'>"
+			.. "<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>" },
 		{ "stanza too large", STREAM_HEAD .. "<message><body>" .. ("x"):rep(20000) .. "</body></message>", 10000 },
 		{ "big stanza within limit", STREAM_HEAD .. "<message><body>" .. ("y"):rep(9000) .. "</body></message><presence/>", 10000 },
 		{ "keepalives do not add up", STREAM_HEAD .. (" "):rep(30000) .. "<presence/>", 10000 },
@@ -390,7 +407,29 @@ if PROSODY then
 			for i = #b, 1, -1 do
 				if b[i]:match("^error parse%-error restricted%-xml") then table.remove(b, i) end
 			end
-			check(same(a, b), ("xmppstream %s [%s]: %s"):format(case[1], how, first_diff(a, b)))
+			check(same_or_further(a, b), ("xmppstream %s [%s]: %s"):format(case[1], how, first_diff(a, b)))
+		end
+	end
+
+	-- The project's corpus (corpus/streams: generated c2s, s2c, s2s traffic with
+	-- restarts, large rosters, pubsub, base64 payloads), through xmppstream.
+	local root = (arg and arg[0] or ""):match("^(.-)/?bindings/lua/tests/[^/]*$")
+	if root then
+		local dir = (root == "" and "." or root) .. "/corpus/streams/"
+		for _, name in ipairs { "c2s-negotiation", "s2c-negotiation", "s2s-dialback", "s2c-unclosed",
+			"c2s-chat", "roster-push", "pubsub-nested", "s2c-mixed", "s2c-payload" } do
+			local f = io.open(dir .. name .. ".xml", "rb")
+			if check(f ~= nil, "corpus file " .. dir .. name .. ".xml") then
+				local input = f:read("a")
+				f:close()
+				local hows = #input < 64 * 1024 and { "whole", 1, "uneven", 4096 } or { "whole", 4096, "uneven" }
+				for _, how in ipairs(hows) do
+					local a = session_log(ours, input, how)
+					local b = session_log(expat, input, how)
+					check(#a > 1 and same_or_further(a, b), ("corpus %s [%s]: %d/%d entries, %s"):format(
+						name, how, #a, #b, first_diff(a, b)))
+				end
+			end
 		end
 	end
 
