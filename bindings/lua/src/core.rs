@@ -34,6 +34,9 @@ const RELEASE_ABOVE: usize = 256 * 1024;
 /// Largest piece of a chunk given to the parser at once.
 const PIECE: usize = 64 * 1024;
 
+/// Records handed to Lua at once, in bytes (roughly: an event is never split).
+const BATCH: usize = 128 * 1024;
+
 /// A parse error as lua-expat reports it.
 #[derive(Debug, Clone)]
 struct Failure {
@@ -238,22 +241,32 @@ impl Core {
         }
     }
 
-    /// The records of the next parser event, as one string (records.rs), or 0 when
-    /// the parser needs more input, -1 on a parse error (`error()` tells).
-    fn next(&mut self, lua: &Lua) -> Result<Value> {
-        if self.st.failure.is_some() {
-            return Ok(Value::Integer(-1));
-        }
+    /// The records of the events read from the input fed so far, as one string
+    /// (records.rs; nil when there are none), and a status: 0 when the parser needs more
+    /// input, 1 when there are more records to take (`next()` again: a batch holds at
+    /// most about `BATCH` bytes), -1 on a parse error (`error()` tells; the records
+    /// before the error come first).
+    fn next(&mut self, lua: &Lua) -> Result<(Value, i64)> {
+        let mut status = -1;
         self.out.buf.clear();
         self.out.records = 0;
-        self.out.skip = self.st.skip;
-        let status = self.next_into();
-        self.st.skip = self.out.skip;
-        self.st.emitted += self.out.records;
-        if self.out.records > 0 {
-            return Ok(Value::String(lua.create_string(&self.out.buf)?));
+        if self.st.failure.is_none() {
+            self.out.skip = self.st.skip;
+            status = loop {
+                match self.next_into() {
+                    1 if self.out.buf.len() < BATCH => continue,
+                    s => break s,
+                }
+            };
+            self.st.skip = self.out.skip;
+            self.st.emitted += self.out.records;
         }
-        Ok(Value::Integer(status))
+        let records = if self.out.records > 0 {
+            Value::String(lua.create_string(&self.out.buf)?)
+        } else {
+            Value::Nil
+        };
+        Ok((records, status))
     }
 
     /// Text directly inside the root (`<a>text<b/></a>`) is not a stream, but lua-expat
@@ -283,8 +296,8 @@ impl Core {
         true
     }
 
-    /// Fills `out` with the records of the next event; returns 0 (more input needed)
-    /// or -1 (parse error) when it has none.
+    /// Adds the records of the next event to `out`; returns 1 when it read an event, 0
+    /// when the parser needs more input, -1 on a parse error.
     fn next_into(&mut self) -> i64 {
         loop {
             let Core { parser, st, out } = self;
@@ -363,9 +376,7 @@ impl Core {
                     st.counted = end;
                 }
             }
-            if out.records > 0 {
-                return 0;
-            }
+            return 1;
         }
     }
 }
@@ -444,9 +455,10 @@ impl State {
 
 impl UserData for Core {
     fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
-        m.add_method_mut("feed", |_, this, data: LuaString| {
+        // parse(chunk): feeds it and returns what next() returns.
+        m.add_method_mut("parse", |lua, this, data: LuaString| {
             this.feed(data);
-            Ok(())
+            this.next(lua)
         });
         m.add_method_mut("finish", |_, this, ()| Ok(this.finish()));
         m.add_method_mut("next", |lua, this, ()| this.next(lua));

@@ -1,7 +1,7 @@
 -- lxp.lua: the Lua half of the `lxp` module (compiled into lxp.so; see lib.rs).
 -- The module table and parser objects with lua-expat's API; the Rust core parses and
--- hands over callback records, one string per complete parser event, which are
--- dispatched to the callbacks from here.
+-- hands over callback records, one string per batch of complete parser events, which
+-- are dispatched to the callbacks from here.
 local new_core, VERSION, default_limits = ...
 
 local type, error, tostring, pairs, setmetatable, getmetatable =
@@ -49,25 +49,22 @@ local function handler(cbs, key)
 	return f
 end
 
--- Dispatches the records of the input fed so far (records.rs has their layout).
--- Returns true when all were dispatched, false on a parse error, "stop" when a callback
--- stopped the parser. A callback that raises an error leaves `_busy` set: as lua-expat
--- skips every handler for the rest of the chunk, the next parse drops the records of
--- that chunk first.
-local function dispatch(self, silent)
+-- Dispatches records (a string, records.rs has the layout, or nil) and the batches
+-- that follow while the status is 1 (more). Returns true when all were dispatched, false
+-- on a parse error, "stop" when a callback stopped the parser. A callback that raises an
+-- error leaves `_busy` set: as lua-expat skips every handler for the rest of the chunk,
+-- the next parse drops what is left of that chunk first.
+local function dispatch(self, r, status)
 	local core, cbs = self._core, self._cb
 	while true do
-		local r = core:next()
-		if type(r) ~= "string" then
-			self._count = 0 -- outside callbacks
-			return r == 0
-		end
-		if not silent then
-			-- The handlers, looked up once per event (lua-expat looks them up per
-			-- callback; a callback table changed in the middle of one stanza is the
-			-- only case that differs).
-			local fStart, fEnd, fChars = handler(cbs, "StartElement"), handler(cbs, "EndElement"),
-				handler(cbs, "CharacterData")
+		if r then
+			-- The handlers, looked up once per batch (lua-expat looks them up per
+			-- callback; a callback table changed by a callback is the only case that
+			-- differs).
+			local fStart, fEnd, fChars = cbs.StartElement, cbs.EndElement, cbs.CharacterData
+			if fStart and type(fStart) ~= "function" then handler(cbs, "StartElement") end
+			if fEnd and type(fEnd) ~= "function" then handler(cbs, "EndElement") end
+			if fChars and type(fChars) ~= "function" then handler(cbs, "CharacterData") end
 			local pos, len = 1, #r
 			while pos <= len do
 				local code = byte(r, pos)
@@ -156,6 +153,21 @@ local function dispatch(self, silent)
 				end
 			end
 		end
+		if status ~= 1 then
+			self._count = 0 -- outside callbacks
+			return status == 0
+		end
+		r, status = core:next()
+	end
+end
+
+-- Drops the records still pending from a chunk during which a callback raised an
+-- error (lua-expat skips every handler for the rest of that chunk).
+local function drain(self)
+	local core = self._core
+	local _, status = core:next()
+	while status == 1 do
+		_, status = core:next()
 	end
 end
 
@@ -183,21 +195,18 @@ function Parser:parse(s)
 	if self._busy then
 		-- A callback raised an error during the previous call: drop the rest of it.
 		self._busy = false
-		dispatch(self, true)
+		drain(self)
 	end
 	self._state = PARSING
 	local core = self._core
 	local ok
 	if s == nil then
-		self._busy = true
-		ok = dispatch(self)
-		if ok == true then ok = core:finish() and dispatch(self) end
-		self._busy = false
-		if self._state ~= STOPPED then self._state = FINISHED end
+		ok = core:finish()
+		self._state = FINISHED
 	else
-		core:feed(s)
+		local r, status = core:parse(s)
 		self._busy = true
-		ok = dispatch(self)
+		ok = dispatch(self, r, status)
 		self._busy = false
 	end
 	if ok == "stop" then

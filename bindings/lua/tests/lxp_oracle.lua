@@ -293,6 +293,22 @@ do
 		check(p:parse("<c/>") == p, "parsing goes on after a callback error")
 		check(table.concat(seen, ",") == "r,a,boom,c", "after a callback error: " .. table.concat(seen, ","))
 	end
+	-- the same when the chunk holds more records than one batch: the rest of the chunk
+	-- is skipped, the next chunk is parsed
+	a, b = both(function(lxp)
+		local n = 0
+		local p = lxp.new({ StartElement = function(_, name)
+			n = n + 1
+			if n == 10 then error("boom at 10") end
+		end })
+		local big = "<r>" .. ("<m a='1' b='2'><body>" .. ("t"):rep(200) .. "</body></m>"):rep(2000)
+		local ok = pcall(p.parse, p, big)
+		local before = n
+		assert(p:parse("<late/>") == p)
+		return not ok and before == 10 and n == 11
+	end)
+	check(a[1] and a[2] and b[1] and b[2], "callback error in a chunk of many batches: "
+		.. tostring(a[2]) .. " " .. tostring(b[2]))
 	-- stop() inside a callback: parse returns nil, then the parser is finished
 	a, b = both(function(lxp)
 		local n = 0
