@@ -1,7 +1,7 @@
 //! Turns the parser's events into lua-expat callback records: the one place that reads the
-//! crate's views. Records are written into one byte string per parser event, which the
-//! dispatcher (lxp.lua) reads with `string.unpack`: that makes one Lua string per event
-//! instead of a protected Lua API call per name, value and table slot. Each record is a
+//! crate's views. Records are written into one byte string per batch of parser events,
+//! which the dispatcher (lxp.lua) reads with `string.unpack`: that makes one Lua string
+//! per batch instead of a protected Lua API call per name, value and table slot. Each record is a
 //! code byte (read with `string.byte`) that names its layout, then one `unpack` with the
 //! format of that code (little endian; `s` is a string with a u32 length, `count` the
 //! record's byte count, `u32`):
