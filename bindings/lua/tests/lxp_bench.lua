@@ -6,7 +6,9 @@
 -- entities, an extension element; the shape tests/interop/blast.py sends) is fed in
 -- 8 KiB chunks (net.server_epoll's read size) to util/xmppstream.lua, which builds every
 -- stanza as Prosody does (util.stanza objects), on a fresh stream per round, alternating
--- the modules. Prints the median seconds per module and the ratio. Not a test: it
+-- the modules; then the same bytes straight to each module's parser with callbacks that
+-- do nothing (the cost of the module and its callbacks), and with no callbacks (the
+-- parser alone). Prints the median seconds per module and the ratios. Not a test: it
 -- asserts only that both saw every stanza.
 
 local OURS, EXPAT, PROSODY, N, ROUNDS = ...
@@ -57,19 +59,37 @@ local function run(name)
 	return t
 end
 
-local times = { ours = {}, expat = {} }
-run("ours"); run("expat") -- warm up
-for _ = 1, ROUNDS do
-	for _, name in ipairs { "ours", "expat" } do
-		local t = times[name]
-		t[#t + 1] = run(name)
-	end
+local function noop() end
+local function run_bare(name, cbs)
+	local p = modules[name].new(cbs, "\1", false)
+	collectgarbage("collect")
+	local t0 = os.clock()
+	for i = 1, #chunks do assert(p:parse(chunks[i])) end
+	return os.clock() - t0
 end
+
 local function median(t)
 	table.sort(t)
 	return t[(#t + 1) // 2]
 end
-local mo, me = median(times.ours), median(times.expat)
-print(("lxp_bench: %d messages, %d bytes, %d rounds; median CPU s: ours %.4f (%.0f msg/s), "
-	.. "lua-expat %.4f (%.0f msg/s); ours/expat time ratio %.3f"):format(
-	N, #input, ROUNDS, mo, N / mo, me, N / me, mo / me))
+
+local function compare(what, f)
+	local times = { ours = {}, expat = {} }
+	f("ours"); f("expat") -- warm up
+	for _ = 1, ROUNDS do
+		for _, name in ipairs { "ours", "expat" } do
+			local t = times[name]
+			t[#t + 1] = f(name)
+		end
+	end
+	local mo, me = median(times.ours), median(times.expat)
+	print(("lxp_bench %s: %d messages, %d bytes, %d rounds; median CPU s: ours %.4f (%.0f msg/s), "
+		.. "lua-expat %.4f (%.0f msg/s); ours/expat time ratio %.3f"):format(
+		what, N, #input, ROUNDS, mo, N / mo, me, N / me, mo / me))
+end
+
+compare("util/xmppstream.lua", run)
+compare("callbacks doing nothing", function(name)
+	return run_bare(name, { StartElement = noop, EndElement = noop, CharacterData = noop })
+end)
+compare("no callbacks", function(name) return run_bare(name, {}) end)
