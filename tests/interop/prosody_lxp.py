@@ -122,6 +122,17 @@ def kib(pid, field):
     return hostile_streams.proc_kib(pid, field)
 
 
+def run_json(script, argv, timeout):
+    """Runs one of the probe scripts here; its last JSON line on stdout, or a failure."""
+    r = subprocess.run([sys.executable, f"{HERE}/{script}"] + [str(a) for a in argv],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+    lines = [line for line in r.stdout.splitlines() if line.startswith("{")]
+    try:
+        return json.loads(lines[-1])
+    except (ValueError, IndexError):
+        return {"ok": False, "output": (r.stdout + r.stderr)[-1000:]}
+
+
 def run_clients(port, d, messages, k):
     summary = f"{d}/summary.{k}.json"
     t0 = time.monotonic()
@@ -188,49 +199,25 @@ def main():
                 if not r["ok"]:
                     failures.append(f"{v}: clients.py round {k} failed: {r['failures'][:3]} {r['output'][-500:]}")
 
-        # 2. MUC
+        # 2. MUC, and BOSH and WebSocket sessions
         for v in variants:
             d, port, pid = srv[v]
-            r = subprocess.run([sys.executable, f"{HERE}/muc_probe.py", "127.0.0.1", str(port),
-                                "--room", "lobby@conference.localhost"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
-            lines = [l for l in r.stdout.splitlines() if l.startswith("{")]
-            try:
-                muc = json.loads(lines[-1])
-            except (ValueError, IndexError):
-                muc = {"ok": False, "output": (r.stdout + r.stderr)[-1000:]}
-            report["variants"][v]["muc"] = muc
-            print(f"[prosody_lxp] {v} MUC: {muc}", flush=True)
-            if not muc.get("ok"):
-                failures.append(f"{v}: MUC probe failed: {muc}")
-
-        # 2b. BOSH and WebSocket sessions
-        for v in variants:
-            d, port, pid = srv[v]
-            r = subprocess.run([sys.executable, f"{HERE}/transports_probe.py", str(port),
-                                str(report["variants"][v]["http_port"])],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
-            lines = [l for l in r.stdout.splitlines() if l.startswith("{")]
-            try:
-                tr = json.loads(lines[-1])
-            except (ValueError, IndexError):
-                tr = {"ok": False, "output": (r.stdout + r.stderr)[-1000:]}
-            report["variants"][v]["transports"] = tr
-            print(f"[prosody_lxp] {v} BOSH + WebSocket: {tr}", flush=True)
-            if not tr.get("ok"):
-                failures.append(f"{v}: BOSH/WebSocket probe failed: {tr}")
+            http = report["variants"][v]["http_port"]
+            for key, what, script, argv, timeout in (
+                    ("muc", "MUC", "muc_probe.py",
+                     ["127.0.0.1", port, "--room", "lobby@conference.localhost"], 120),
+                    ("transports", "BOSH + WebSocket", "transports_probe.py", [port, http], 300)):
+                r = run_json(script, argv, timeout)
+                report["variants"][v][key] = r
+                print(f"[prosody_lxp] {v} {what}: {r}", flush=True)
+                if not r.get("ok"):
+                    failures.append(f"{v}: {what} probe failed: {r}")
 
         # 3. throughput with Prosody as the bottleneck, alternating servers
         for k in range(args.rounds):
             for v in variants:
                 d, port, pid = srv[v]
-                r = subprocess.run([sys.executable, f"{HERE}/blast.py", "127.0.0.1", str(port),
-                                    "--messages", str(args.blast), "--pid", str(pid)],
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=600)
-                try:
-                    b = json.loads(r.stdout.strip().splitlines()[-1])
-                except (ValueError, IndexError):
-                    b = {"ok": False, "output": (r.stdout + r.stderr)[-1000:]}
+                b = run_json("blast.py", ["127.0.0.1", port, "--messages", args.blast, "--pid", pid], 600)
                 report["variants"][v].setdefault("blast", []).append(b)
                 print(f"[prosody_lxp] {v} blast {k}: {b}", flush=True)
                 if not b.get("ok"):

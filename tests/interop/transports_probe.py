@@ -85,6 +85,15 @@ class Juliet:
         self.raw.send(message(to, body, i, ns=False))
 
 
+def take(inbox, tag):
+    """Removes and returns the first element `tag` of `inbox` and those before it."""
+    for i, e in enumerate(inbox):
+        if e.tag == tag:
+            del inbox[: i + 1]
+            return e
+    return None
+
+
 def http_post(url, body):
     req = urllib.request.Request(url, data=body, headers={"Content-Type": "text/xml; charset=utf-8"})
     with urllib.request.urlopen(req, timeout=30) as r:
@@ -110,10 +119,9 @@ def bosh(args, juliet):
     def until(tag, timeout=20):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for i, e in enumerate(inbox):
-                if e.tag == tag:
-                    del inbox[: i + 1]
-                    return e
+            e = take(inbox, tag)
+            if e is not None:
+                return e
             request("")
         raise RuntimeError(f"BOSH: no {tag} within {timeout}s")
 
@@ -164,10 +172,9 @@ async def websocket(args, juliet):
         async def until(tag, timeout=20):
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
-                for i, e in enumerate(inbox):
-                    if e.tag == tag:
-                        del inbox[: i + 1]
-                        return e
+                e = take(inbox, tag)
+                if e is not None:
+                    return e
                 try:
                     frame = await asyncio.wait_for(ws.recv(), max(0.1, deadline - time.monotonic()))
                 except asyncio.TimeoutError:
