@@ -264,6 +264,20 @@ do
 	check(ok2 == nil and msg2 == msg, "errors are sticky")
 end
 
+-- Error positions: the same line, column and byte position as expat's (the messages
+-- differ: ours names the rule broken; expat reports a mismatched end tag at its name,
+-- ours at its '<').
+for _, doc in ipairs {
+	"<r>\n\n  <a x='1' x='2'/></r>", "<r>\n <a>&bogus;</a></r>", "<r>\n <p:a/></r>",
+	"<r>\n <a>\255</a></r>", "<r/>\n<s/>", "<r>\n caf\195\169 &bogus;</r>",
+} do
+	local a = { ours.new({}, "\1"):parse(doc) }
+	local b = { expat.new({}, "\1"):parse(doc) }
+	check(a[1] == nil and b[1] == nil and a[3] == b[3] and a[4] == b[4] and a[5] == b[5],
+		("error position of %s: ours %s:%s:%s, expat %s:%s:%s"):format(show(doc), tostring(a[3]),
+			tostring(a[4]), tostring(a[5]), tostring(b[3]), tostring(b[4]), tostring(b[5])))
+end
+
 -- API behaviour next to lua-expat's.
 local function both(f)
 	local a = { pcall(f, ours) }
