@@ -82,7 +82,7 @@ struct State {
     /// The last whitespace reported between stanzas ended with CR (a LF right after it
     /// belongs to the same line end).
     after_cr: bool,
-    /// Record slots handed to Lua so far, and slots to drop (see `reread_as_document`).
+    /// Records handed to Lua so far, and records to drop (see `reread_as_document`).
     emitted: usize,
     skip: usize,
     /// Reading the input as one document (`reread_as_document`).
@@ -105,10 +105,9 @@ struct State {
     failure: Option<Failure>,
 }
 
-fn limits_from(t: Option<Table>) -> Result<Limits> {
-    let mut l = default_limits();
-    let Some(t) = t else { return Ok(l) };
-    let fields: [(&str, &mut usize); 8] = [
+/// The fields of `Limits`, by the names `lxp.limits` uses (the Rust field names).
+pub(crate) fn limit_fields(l: &mut Limits) -> [(&'static str, &mut usize); 8] {
+    [
         ("max_stanza_bytes", &mut l.max_stanza_bytes),
         ("max_header_bytes", &mut l.max_header_bytes),
         ("max_depth", &mut l.max_depth),
@@ -120,8 +119,13 @@ fn limits_from(t: Option<Table>) -> Result<Limits> {
         ),
         ("max_namespace_bindings", &mut l.max_namespace_bindings),
         ("max_stanza_nodes", &mut l.max_stanza_nodes),
-    ];
-    for (name, slot) in fields {
+    ]
+}
+
+fn limits_from(t: Option<Table>) -> Result<Limits> {
+    let mut l = default_limits();
+    let Some(t) = t else { return Ok(l) };
+    for (name, slot) in limit_fields(&mut l) {
         if let Some(v) = t.get::<Option<i64>>(name)? {
             if v <= 0 {
                 return Err(mlua::Error::runtime(format!(

@@ -33,18 +33,9 @@ fn new_core(
 fn lxp(lua: &Lua) -> Result<Table> {
     let new = lua.create_function(new_core)?;
     let defaults = lua.create_table()?;
-    let l = core::default_limits();
-    for (k, v) in [
-        ("max_stanza_bytes", l.max_stanza_bytes),
-        ("max_header_bytes", l.max_header_bytes),
-        ("max_depth", l.max_depth),
-        ("max_attributes", l.max_attributes),
-        ("max_name_bytes", l.max_name_bytes),
-        ("max_namespace_declarations", l.max_namespace_declarations),
-        ("max_namespace_bindings", l.max_namespace_bindings),
-        ("max_stanza_nodes", l.max_stanza_nodes),
-    ] {
-        defaults.raw_set(k, v)?;
+    let mut l = core::default_limits();
+    for (k, v) in core::limit_fields(&mut l) {
+        defaults.raw_set(k, *v)?;
     }
     lua.load(include_str!("lxp.lua"))
         .set_name("=lxp.lua")
