@@ -225,7 +225,7 @@ impl Core {
         true
     }
 
-    /// Ends the input: `Ok(true)` if the document was complete.
+    /// Ends the input: true if the document was complete (else `error()` tells).
     fn finish(&mut self) -> bool {
         if self.st.failure.is_some() {
             return false;
