@@ -154,20 +154,14 @@ impl OwnedStanza {
             }
         }
         let mut o = OwnedStanza {
-            s: StoredStanza {
-                bytes: String::with_capacity(doc.src.len() + extra_bytes),
-                tree: Tree {
+            s: StoredStanza::new(
+                String::with_capacity(doc.src.len() + extra_bytes),
+                Tree {
                     nodes: Vec::with_capacity(n + scope.is_some() as usize),
                     attrs: Vec::with_capacity(a + extra_attrs),
                 },
-                ns: NsTable::with_capacity(names, text),
-                stanza_len: 0,
-                stanza_nodes: 0,
-                stanza_attrs: 0,
-                scope: NONE,
-                encloses: false,
-                offset: 0,
-            },
+                NsTable::with_capacity(names, text),
+            ),
         };
         o.assign(stanza);
         o

@@ -101,10 +101,17 @@ pub(crate) struct StoredStanza {
 
 impl Default for StoredStanza {
     fn default() -> Self {
+        StoredStanza::new(String::new(), Tree::default(), NsTable::default())
+    }
+}
+
+impl StoredStanza {
+    /// Empty, over the given storage (for a copy to fill without growing it).
+    pub(crate) fn new(bytes: String, tree: Tree, ns: NsTable) -> Self {
         StoredStanza {
-            bytes: String::new(),
-            tree: Tree::default(),
-            ns: NsTable::default(),
+            bytes,
+            tree,
+            ns,
             stanza_len: 0,
             stanza_nodes: 0,
             stanza_attrs: 0,
@@ -113,9 +120,7 @@ impl Default for StoredStanza {
             offset: 0,
         }
     }
-}
 
-impl StoredStanza {
     /// The stanza's tree, decoding text into `arena`.
     pub(crate) fn tree_in<'a>(&'a self, arena: &'a Bump) -> TreeRef<'a> {
         TreeRef {
