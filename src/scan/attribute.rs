@@ -51,7 +51,7 @@ impl Scanner {
     /// `Flow::Go(St::TagBetween)` (the sink has it, `*i` is after the quote), otherwise
     /// what comes next.
     #[inline(always)]
-    pub(super) fn attribute<S: Sink>(
+    pub(super) fn attribute<S: Sink, const WIDE: bool>(
         &mut self,
         from: Attr,
         buf: &[u8],
@@ -92,7 +92,7 @@ impl Scanner {
             self.val_flags = 0;
             *i += 1;
         }
-        match self.attr_value(buf, i, end)? {
+        match self.attr_value::<WIDE>(buf, i, end)? {
             Value::Closed => {
                 self.had_ws = false;
                 sink.attribute(
@@ -111,9 +111,14 @@ impl Scanner {
 
     /// Scans attribute-value bytes from `*i`.
     #[inline(always)]
-    fn attr_value(&mut self, buf: &[u8], i: &mut usize, end: usize) -> Result<Value, Error> {
+    fn attr_value<const WIDE: bool>(
+        &mut self,
+        buf: &[u8],
+        i: &mut usize,
+        end: usize,
+    ) -> Result<Value, Error> {
         loop {
-            *i = simd::skip_attr(buf, *i, end);
+            *i = simd::skip_attr::<WIDE>(buf, *i, end);
             if *i >= end {
                 return Ok(Value::NeedMore);
             }

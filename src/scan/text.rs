@@ -19,7 +19,7 @@ pub(super) const CDATA_EOF: ErrorKind = ErrorKind::UnexpectedEof;
 impl Scanner {
     /// [`St::Text`]: character data in the current context.
     #[inline(always)]
-    pub(super) fn text<S: Sink>(
+    pub(super) fn text<S: Sink, const WIDE: bool>(
         &mut self,
         buf: &[u8],
         i: &mut usize,
@@ -27,15 +27,11 @@ impl Scanner {
         sink: &mut S,
     ) -> Result<Flow, Error> {
         if !self.in_content() {
-            // Not inlined: copies keep the caller's `i` and `end` in registers.
-            let (mut j, mut e) = (*i, *end);
-            let flow = self.outside_text(buf, &mut j, &mut e, sink);
-            (*i, *end) = (j, e);
-            return flow;
+            return self.outside_text(buf, i, end, sink);
         }
         let end = *end;
         loop {
-            *i = simd::skip_text(buf, *i, end);
+            *i = simd::skip_text::<WIDE>(buf, *i, end);
             if *i >= end {
                 return Ok(Flow::More(St::Text));
             }
@@ -99,7 +95,7 @@ impl Scanner {
     }
 
     /// Outside elements: whitespace, then the `<` of markup.
-    #[inline(never)]
+    #[inline(always)]
     fn outside_text<S: Sink>(
         &mut self,
         buf: &[u8],
