@@ -576,6 +576,7 @@ fn steady_culprits(f: &CorpusFile) -> Vec<String> {
                     n += 1;
                     format!("stanza {n} ({} bytes)", s.raw().len())
                 }
+                other => format!("{other:?}"),
             };
             if d > 0 {
                 out.push(format!("{what}: {d}"));

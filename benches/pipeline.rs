@@ -77,7 +77,7 @@ fn linearity(c: &mut Criterion) {
 
     let mut limits = Limits::default();
     limits.max_stanza_bytes = 1 << 20;
-    let cfg = Config::default().limits(limits);
+    let cfg = Config::default().with_limits(limits);
     for (label, kib) in [("64KiB", 64), ("640KiB", 640)] {
         let data = one_big_stanza(kib * 1024);
         g.throughput(Throughput::Bytes(data.len() as u64));

@@ -40,7 +40,7 @@ use tokio_util::codec::{FramedRead, FramedWrite};
 use xmpp_stream::codec::{Packet, XmppCodec};
 use xmpp_stream::io::ReadError;
 use xmpp_stream::xmpp::{
-    ns, HeaderCheck, HeaderSpec, IqType, Kind, PresenceType, StanzaType, Writer,
+    ns, HeaderCheck, HeaderSpec, IqType, Kind, PresenceType, StanzaType, StreamHeader, Writer,
 };
 use xmpp_stream::{Condition, Node, OwnedEvent, OwnedHeader, OwnedStanza, Stanza};
 
@@ -268,6 +268,7 @@ async fn connection(server: Arc<Server>, socket: TcpStream, n: u64) {
                 c.send(Out::Close);
                 Next::Stop
             }
+            _ => Next::Continue,
         };
         match next {
             Next::Continue => {}
@@ -309,7 +310,7 @@ impl Conn {
 
     fn on_header(&mut self, h: &OwnedHeader) -> Next {
         let view = h.view();
-        let header = view.header();
+        let header = StreamHeader::new(view.header());
         let domain = self.server.domain.as_str();
         if let Err(condition) = header.check(&HeaderCheck::client().hosts(&[domain])) {
             self.log(&format!("bad header: {condition}"));

@@ -87,7 +87,9 @@ fn main() -> ExitCode {
     if let Some(n) = args.max_stanza_bytes {
         limits.max_stanza_bytes = n;
     }
-    let config = Config::default().limits(limits).implicit_restart(true);
+    let config = Config::default()
+        .with_limits(limits)
+        .with_implicit_restart(true);
     // Reads straight into the parser's buffer; `--chunk N` hands it exactly N bytes at a
     // time (fewer only at the end).
     let mut reader = Reader::with_config(input, config).chunk_size(args.chunk.unwrap_or(0));

@@ -45,7 +45,7 @@
 //! server's next bytes are a new stream. The client-to-server parser cannot do the same:
 //! the client restarts when it *receives* `<success/>`, which the tap forwards before its
 //! other thread has parsed it, so there is no ordering to rely on; it uses
-//! [`Config::implicit_restart`] instead, which reads a new `<stream:stream>` (or XML
+//! [`Config::with_implicit_restart`] instead, which reads a new `<stream:stream>` (or XML
 //! declaration) between stanzas as a restart.
 //!
 //! STARTTLS: after the client's `<starttls/>` its next bytes are a TLS handshake (or
@@ -367,14 +367,15 @@ fn on_event(conn: &Conn, dir: Dir, ev: &Event<'_>, st: &mut DirStats) -> After {
             conn.log.write(conn.line("close", Some(dir)));
             After::Nothing
         }
+        _ => After::Nothing,
     }
 }
 
 /// Forwards `src` to `dst` until `src` ends, parsing what passes; returns the totals.
 fn pump(conn: &Conn, dir: Dir, mut src: &TcpStream, mut dst: &TcpStream) -> DirStats {
     let config = Config::default()
-        .limits(conn.limits)
-        .implicit_restart(dir == Dir::C2s);
+        .with_limits(conn.limits)
+        .with_implicit_restart(dir == Dir::C2s);
     let mut parser = Some(Parser::with_config(config));
     let mut st = DirStats {
         bytes: 0,

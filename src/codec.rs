@@ -18,7 +18,7 @@
 //! use futures_util::{SinkExt, StreamExt};
 //! use tokio_util::codec::{FramedRead, FramedWrite};
 //! use xmpp_stream::codec::{Packet, XmppCodec};
-//! use xmpp_stream::xmpp::{HeaderSpec, Kind};
+//! use xmpp_stream::xmpp::{HeaderSpec, Kind, StreamHeader};
 //! use xmpp_stream::OwnedEvent;
 //!
 //! let (client, server) = tokio::io::duplex(1024);
@@ -32,7 +32,7 @@
 //!
 //! let mut rx = FramedRead::new(server, XmppCodec::new());
 //! let Some(OwnedEvent::Header(h)) = rx.next().await.transpose()? else { panic!() };
-//! assert_eq!(h.view().header().to(), Some("example.com"));
+//! assert_eq!(StreamHeader::new(h.view().header()).to(), Some("example.com"));
 //! let Some(OwnedEvent::Stanza(m)) = rx.next().await.transpose()? else { panic!() };
 //! assert_eq!(m.view().stanza().kind(), Kind::Message);
 //! assert!(matches!(rx.next().await.transpose()?, Some(OwnedEvent::Close)));
@@ -43,10 +43,11 @@
 
 use crate::condition::Condition;
 use crate::io::ReadError;
+use crate::owned_event::OwnedEvent;
 use crate::parser::{Config, Parser};
+use crate::tree::OwnedStanza;
 use crate::xmpp::{
-    write_close, write_header, write_stanza, write_stream_error, HeaderSpec, OwnedEvent,
-    OwnedStanza, Target,
+    write_close, write_header, write_stanza, write_stream_error, HeaderSpec, Target,
 };
 use bytes::BytesMut;
 use core::fmt;
@@ -188,8 +189,9 @@ impl Encoder<Packet<'_>> for XmppCodec {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::xmpp::{Kind, OwnedHeader};
+    use crate::xmpp::{Kind, StreamHeader};
     use crate::ErrorKind;
+    use crate::OwnedHeader;
 
     const STREAM: &[u8] = b"<?xml version='1.0'?><stream:stream xmlns='jabber:client' \
         xmlns:stream='http://etherx.jabber.org/streams' xml:lang='en'>\
@@ -270,7 +272,9 @@ mod tests {
         let kinds: Vec<String> = again
             .iter()
             .map(|e| match e {
-                OwnedEvent::Header(h) => format!("header {:?}", h.view().header().lang()),
+                OwnedEvent::Header(h) => {
+                    format!("header {:?}", StreamHeader::new(h.view().header()).lang())
+                }
                 OwnedEvent::Stanza(s) => s.view().stanza().kind().to_string(),
                 OwnedEvent::Close => "close".into(),
             })
@@ -316,6 +320,6 @@ mod tests {
             panic!()
         };
         let _: &OwnedHeader = &h;
-        assert_eq!(h.view().header().id(), Some("2"));
+        assert_eq!(h.view().header().attr("", "id"), Some("2"));
     }
 }

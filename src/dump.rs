@@ -14,7 +14,7 @@
 
 use crate::error::Error;
 use crate::parser::Event;
-use crate::view::{Element, Node};
+use crate::tree::{Element, Node};
 
 /// Appends `s` as a JSON string literal.
 pub fn write_json_str(out: &mut String, s: &str) {

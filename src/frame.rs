@@ -6,12 +6,13 @@
 
 use crate::error::{err, Error, ErrorKind};
 use crate::limits::{Limit, Limits};
-use crate::ns::{Resolver, STREAMS_NS};
+use crate::ns::Resolver;
 use crate::scan::{Context, Outside};
-use crate::tree::{Builder, StoredTree};
+use crate::tree::{Builder, StoredTree, STREAMS_NS};
 
 /// What the parser is reading: an XMPP stream or a plain XML document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Mode {
     /// An XMPP stream: the root must be `<stream:stream/>` in
     /// `http://etherx.jabber.org/streams`; it yields a header event, one event per
@@ -176,8 +177,11 @@ impl Framer {
             return err(ErrorKind::InvalidStreamRoot, lt);
         }
         self.builder.end_current(end);
-        self.header
-            .store(&buf[self.builder.origin()..end], &self.builder.tree);
+        // Once per stream: checked (the scanner validated these bytes; see
+        // `parser::scanned_str`).
+        let bytes = core::str::from_utf8(&buf[self.builder.origin()..end]);
+        debug_assert!(bytes.is_ok(), "scanner let invalid UTF-8 through");
+        self.header.store(bytes.unwrap_or(""), &self.builder.tree);
         self.builder.clear();
         self.resolver.seal_stream();
         self.reading_header = false;

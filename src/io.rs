@@ -27,6 +27,7 @@
 //!         Event::Header(_) => "header".to_string(),
 //!         Event::Stanza(s) => s.root().child("jabber:client", "body").unwrap().text().into(),
 //!         Event::Close => "close".to_string(),
+//!         _ => "other".to_string(), // `Event` is `#[non_exhaustive]`
 //!     });
 //! }
 //! assert_eq!(seen, ["header", "hi", "close"]);
@@ -148,6 +149,7 @@ impl From<ReadError> for io::Error {
 ///         }
 ///         Event::Stanza(_) => {}
 ///         Event::Close => reply.extend_from_slice(b"</stream:stream>"),
+///         _ => {}
 ///     }
 ///     out.write_all(&reply)?;
 ///     if restart {

@@ -37,6 +37,7 @@
 //!             seen.push(format!("{} {}", m.local_name(), body));
 //!         }
 //!         Event::Close => seen.push("close".into()),
+//!         _ => {} // `Event` is `#[non_exhaustive]`: later versions may add events
 //!     }
 //! }
 //! assert_eq!(seen, ["header to=example.com", "message Art thou not Romeo, and a Montague?"]);
@@ -95,19 +96,26 @@
 //! ([`Element::nodes`], [`Node`], [`Text`]) straight from the buffer and a flat index
 //! reused from stanza to stanza. Values that need decoding (references, CDATA, line ends)
 //! are decoded on access into a per-event arena, so reading a stanza does not allocate
-//! once the buffers have grown. Stanzas also have XMPP accessors ([`Stanza::kind`],
-//! `to`/`from`/`id`/`type_`, the effective `xml:lang`, stanza and stream errors) and
-//! [`StreamHeader`] reads the header: see the [`xmpp`] module.
+//! once the buffers have grown. A [`Stanza`] also knows its context: the stream header it
+//! was read under ([`Stanza::header`]), the effective `xml:lang` ([`Stanza::lang`]) and
+//! the namespace declarations it inherits ([`Stanza::inherited_namespaces`]). Headers
+//! are handed out as [`Element`]s everywhere ([`Event::Header`], [`Parser::header`],
+//! [`Stanza::header`], [`xmpp::WsEvent::Open`]).
+//!
+//! The [`xmpp`] module reads what they mean: stanzas get XMPP accessors
+//! ([`Stanza::kind`], `to`/`from`/`id`/`type_`, the content namespace, stanza and stream
+//! errors) and [`xmpp::StreamHeader`] reads a header element.
 //!
 //! To keep a stanza past the next event (to queue it, send it to another task), copy it
-//! into an [`OwnedStanza`] (`Send + Sync + 'static`, same views, no reparsing);
+//! into an [`OwnedStanza`] (`Send + Sync + 'static`, same views, no reparsing; its views
+//! decode into an [`Arena`] of their own or one the caller lends);
 //! [`OwnedEvent`] and [`OwnedHeader`] do the same for whole events. To write, use
 //! [`xmpp::Writer`], [`xmpp::write_stanza`] (as read, standalone or re-targeted to another
 //! content namespace) and the header, close and stream-error writers of [`xmpp`].
 //!
 //! ## Limits
 //!
-//! [`Limits`] (set through [`Config::limits`]) bound the stanza size, the header size,
+//! [`Limits`] (set through [`Config::with_limits`]) bound the stanza size, the header size,
 //! nesting depth, attributes per element, name length, namespace declarations and
 //! bindings, and the index entries per stanza. Passing one is an
 //! [`ErrorKind::LimitExceeded`] error (`policy-violation`) raised as soon as the limit is
@@ -128,19 +136,19 @@
 //! After STARTTLS (`<proceed/>` and the TLS handshake) and after SASL `<success/>` both
 //! sides start a new stream on the same connection: call [`Parser::restart`] (or
 //! [`io::Reader::restart`], or `XmppCodec::restart`) once the event that asked for it is
-//! no longer used; bytes already read are kept for the new stream. [`Kind::restarts_stream`]
-//! says which elements do that. The [`xmpp`] module walks through both sides of a
+//! no longer used; bytes already read are kept for the new stream.
+//! [`xmpp::Kind::restarts_stream`] says which elements do that. The [`xmpp`] module walks through both sides of a
 //! negotiation as tested examples: [client side](xmpp#stream-restarts-client-side) and
 //! [server side](xmpp#stream-restarts-server-side). Tools that read one direction of a
 //! connection without following the negotiation can set
-//! [`Config::implicit_restart`]: a new header between stanzas then restarts the stream
+//! [`Config::with_implicit_restart`]: a new header between stanzas then restarts the stream
 //! by itself.
 //!
 //! ## WebSocket mode
 //!
 //! XMPP over WebSocket (RFC 7395) sends one complete element per message, `<open/>`
 //! instead of the stream header and `<close/>` instead of the stream close.
-//! [`WebSocketParser`] reads each message as one document and yields
+//! [`xmpp::WebSocketParser`] reads each message as one document and yields
 //! [`xmpp::WsEvent`]s with the same stanza views; [`xmpp::write_open`] and
 //! [`xmpp::write_ws_close`] write the framing elements, and [`xmpp::Target::Standalone`]
 //! writes stanzas that stand alone as messages.
@@ -203,8 +211,10 @@ mod chars;
 pub mod codec;
 mod condition;
 mod decode;
+#[doc(hidden)]
 pub mod dump;
 mod error;
+mod escape;
 mod frame;
 pub mod io;
 mod limits;
@@ -212,10 +222,10 @@ mod limits;
 #[cfg_attr(docsrs, doc(cfg(feature = "minidom")))]
 pub mod minidom;
 mod ns;
+mod owned_event;
 mod parser;
 mod scan;
 mod tree;
-mod view;
 mod window;
 pub mod xmpp;
 
@@ -233,12 +243,12 @@ pub use crate::frame::Mode;
 #[doc(inline)]
 pub use crate::limits::{Limit, Limits};
 #[doc(inline)]
-pub use crate::ns::{STREAMS_NS, XMLNS_NS, XML_NS};
+pub use crate::owned_event::{OwnedEvent, OwnedHeader, OwnedHeaderView};
 #[doc(inline)]
-pub use crate::parser::{Config, Event, Parser, Stanza};
+pub use crate::parser::{Config, Event, Parser};
 #[doc(inline)]
-pub use crate::view::{Attribute, Attributes, Element, Node, Nodes, Text};
-#[doc(inline)]
-pub use crate::xmpp::{
-    Kind, OwnedEvent, OwnedHeader, OwnedStanza, StanzaType, StreamHeader, WebSocketParser,
+pub use crate::tree::{
+    Arena, Attribute, Attributes, Element, Node, Nodes, OwnedStanza, OwnedView, Stanza, Text,
 };
+#[doc(inline)]
+pub use crate::tree::{XMLNS_NS, XML_NS};

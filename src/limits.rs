@@ -8,7 +8,7 @@
 /// ```
 /// let mut limits = xmpp_stream::Limits::default();
 /// limits.max_stanza_bytes = 64 * 1024;
-/// let parser = xmpp_stream::Parser::with_config(xmpp_stream::Config::default().limits(limits));
+/// let parser = xmpp_stream::Parser::with_config(xmpp_stream::Config::default().with_limits(limits));
 /// # drop(parser);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,8 +14,7 @@
 //!   with minidom is checked by the same rules as one read from the wire.
 //!
 //! ```
-//! use xmpp_stream::{Event, Parser};
-//! use xmpp_stream::xmpp::OwnedStanza;
+//! use xmpp_stream::{Event, OwnedStanza, Parser};
 //!
 //! let mut parser = Parser::new();
 //! parser.feed(b"<stream:stream xmlns='jabber:client' \
@@ -41,10 +40,10 @@
 use crate::error::Error;
 use crate::frame::Mode;
 use crate::limits::Limits;
-use crate::ns::XML_NS;
-use crate::parser::{Config, Event, Parser, Stanza};
-use crate::view::{Element, Node, Nodes};
-use crate::xmpp::{OwnedStanza, Writer};
+use crate::parser::{Config, Event, Parser};
+use crate::tree::XML_NS;
+use crate::tree::{Element, Node, Nodes, OwnedStanza, Stanza};
+use crate::xmpp::Writer;
 use ::minidom::rxml::{Namespace, NcName};
 use ::minidom::{Element as DomElement, Node as DomNode};
 use std::collections::BTreeMap;
@@ -241,14 +240,14 @@ pub fn to_owned_stanza(e: &DomElement) -> Result<OwnedStanza, Error> {
     write_element(&mut bytes, e);
     let mut p = Parser::with_config(
         Config::default()
-            .mode(Mode::Document)
-            .limits(Limits::generous()),
+            .with_mode(Mode::Document)
+            .with_limits(Limits::generous()),
     );
     p.feed(&bytes);
     match p.next_event()? {
         Some(Event::Stanza(s)) => Ok(OwnedStanza::new(&s)),
         _ => Err(p.finish().err().unwrap_or(Error::new(
-            crate::ErrorKind::UnexpectedEof,
+            crate::error::ErrorKind::UnexpectedEof,
             bytes.len() as u64,
         ))),
     }
@@ -314,7 +313,7 @@ mod tests {
 
     #[test]
     fn prefixes_minidom_cannot_write_are_left_out() {
-        let mut p = Parser::with_config(Config::default().mode(Mode::Document));
+        let mut p = Parser::with_config(Config::default().with_mode(Mode::Document));
         p.feed(
             b"<a xmlns='urn:a' xmlns:p='urn:p'><b xmlns:p='urn:q' p:x='1' \
               xmlns:xml='http://www.w3.org/XML/1998/namespace' xml:lang='en'/></a>",

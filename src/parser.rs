@@ -6,9 +6,8 @@ use crate::error::{Error, ErrorKind};
 use crate::frame::{Framer, Mode, Pending, Phase};
 use crate::limits::Limits;
 use crate::scan::{Scanner, Step};
-use crate::view::{Doc, Element};
+use crate::tree::{Context, Element, Stanza, TreeRef};
 use crate::window::{Framing, Window};
-use crate::xmpp::Scope;
 use bumpalo::Bump;
 use core::fmt;
 
@@ -17,9 +16,13 @@ use core::fmt;
 /// ```
 /// use xmpp_stream::{Config, Limits, Mode, Parser};
 /// let parser = Parser::with_config(
-///     Config::default().limits(Limits::default()).mode(Mode::Stream).implicit_restart(true),
+///     Config::default()
+///         .with_limits(Limits::default())
+///         .with_mode(Mode::Stream)
+///         .with_implicit_restart(true),
 /// );
-/// # drop(parser);
+/// assert!(parser.config().implicit_restart());
+/// assert_eq!(parser.config().mode(), Mode::Stream);
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -30,13 +33,13 @@ pub struct Config {
 
 impl Config {
     /// Sets the limits. Default: [`Limits::default`].
-    pub fn limits(mut self, limits: Limits) -> Self {
+    pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
     }
 
     /// Sets the mode. Default: [`Mode::Stream`].
-    pub fn mode(mut self, mode: Mode) -> Self {
+    pub fn with_mode(mut self, mode: Mode) -> Self {
         self.mode = mode;
         self
     }
@@ -48,20 +51,32 @@ impl Config {
     /// direction of a connection without knowing when SASL succeeded (such as the
     /// `xmppdump` example). Default: `false` (servers and clients call
     /// [`Parser::restart`] themselves).
-    pub fn implicit_restart(mut self, yes: bool) -> Self {
+    pub fn with_implicit_restart(mut self, yes: bool) -> Self {
         self.implicit_restart = yes;
         self
     }
 
     /// The configured limits.
-    pub fn get_limits(&self) -> &Limits {
+    pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// The configured mode.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Whether implicit restarts are on (see
+    /// [`with_implicit_restart`](Self::with_implicit_restart)).
+    pub fn implicit_restart(&self) -> bool {
+        self.implicit_restart
     }
 }
 
 /// One stream event. Events borrow the parser; the next call to
 /// [`Parser::next_event`] releases them.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Event<'a> {
     /// The stream header (`<stream:stream ...>` start tag): an element with attributes and
     /// no children. Also available later from [`Parser::header`].
@@ -73,56 +88,23 @@ pub enum Event<'a> {
     Close,
 }
 
-/// A complete stanza: its root element and its exact input bytes.
-#[derive(Clone, Copy)]
-pub struct Stanza<'a> {
-    doc: Doc<'a>,
-    offset: u64,
-    /// What stands for the stream root whose namespace declarations and `xml:lang` are
-    /// in scope for the stanza: the stream header, a WebSocket `<open/>`, or the reduced
-    /// header an owned stanza keeps (see `crate::xmpp`).
-    scope: Scope<'a>,
-}
-
-impl<'a> Stanza<'a> {
-    /// The stanza's element.
-    pub fn root(&self) -> Element<'a> {
-        self.doc.root()
-    }
-
-    /// The exact input bytes of the stanza, from its `<` to its final `>`.
-    pub fn raw(&self) -> &'a [u8] {
-        self.doc.src
-    }
-
-    /// Byte offset of the stanza's `<` from the start of the stream.
-    pub fn offset(&self) -> u64 {
-        self.offset
-    }
-
-    /// Builds a stanza view from its parts (owned stanzas, WebSocket framing).
-    pub(crate) fn from_parts(doc: Doc<'a>, offset: u64, scope: Scope<'a>) -> Self {
-        Stanza { doc, offset, scope }
-    }
-
-    /// The tree the stanza reads.
-    pub(crate) fn doc(&self) -> Doc<'a> {
-        self.doc
-    }
-
-    /// What stands for the stream root (see the field).
-    pub(crate) fn scope(&self) -> Scope<'a> {
-        self.scope
-    }
-}
-
-impl fmt::Debug for Stanza<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Stanza")
-            .field("offset", &self.offset)
-            .field("root", &self.root())
-            .finish()
-    }
+/// The bytes of a framed stanza (or document root) as the `&str` the views slice, without
+/// validating them again: one conversion per event instead of a `from_utf8` per name,
+/// value and text read (which cost as much as parsing, issue 11).
+#[allow(unsafe_code)]
+#[inline]
+fn scanned_str(tree: &[u8]) -> &str {
+    debug_assert!(
+        core::str::from_utf8(tree).is_ok(),
+        "scanner let invalid UTF-8 through"
+    );
+    // SAFETY: `tree` is the range of a complete stanza (`Pending::Tree`): it lies before
+    // the scanner's position, and the scanner validates every byte it passes as UTF-8
+    // (an invalid sequence is `ErrorKind::InvalidUtf8`, raised before any event after
+    // it); the range starts at the stanza's `<` and ends after its last `>`, both ASCII,
+    // so it cuts no character. Debug builds (tests, fuzzing) check it above; the fuzz
+    // targets also assert it of every stanza (`fuzz/src/lib.rs`).
+    unsafe { core::str::from_utf8_unchecked(tree) }
 }
 
 /// Smallest free space offered to readers by [`Parser::spare_capacity`].
@@ -151,6 +133,7 @@ const MIN_READ: usize = 8 * 1024;
 ///                 assert_eq!(s.root().child("jabber:client", "body").unwrap().text(), "hi");
 ///             }
 ///             Event::Close => {}
+///             _ => {}
 ///         }
 ///     }
 /// }
@@ -426,26 +409,26 @@ impl Parser {
         Some(match pending {
             Pending::Header => Event::Header(self.header_doc().root()),
             Pending::Close => Event::Close,
-            Pending::Tree { start, end } => Event::Stanza(Stanza {
-                doc: Doc {
-                    src: &self.buf[start..end],
+            Pending::Tree { start, end } => Event::Stanza(Stanza::new(
+                TreeRef {
+                    src: scanned_str(&self.buf[start..end]),
                     tree: &self.framer.builder.tree,
                     ns: &self.framer.resolver.table,
                     arena: &self.arena,
                 },
-                offset: self.base + start as u64,
-                scope: if self.framer.header.is_present() {
-                    Scope::Header(&self.framer.header)
+                self.base + start as u64,
+                if self.framer.header.is_present() {
+                    Context::Header(&self.framer.header)
                 } else {
-                    Scope::None
+                    Context::None
                 },
-            }),
+            )),
         })
     }
 
-    fn header_doc(&self) -> Doc<'_> {
+    fn header_doc(&self) -> TreeRef<'_> {
         self.arena_lent.set(true);
-        Doc {
+        TreeRef {
             src: &self.framer.header.bytes,
             tree: &self.framer.header.tree,
             ns: &self.framer.resolver.table,

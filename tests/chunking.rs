@@ -211,7 +211,7 @@ proptest! {
         sizes in prop::collection::vec(1usize..9, 1..5),
         document in any::<bool>(),
     ) {
-        let cfg = if document { Config::default().mode(Mode::Document) } else { stream_config() };
+        let cfg = if document { Config::default().with_mode(Mode::Document) } else { stream_config() };
         check_chunkings(&cfg, &input, &sizes)?;
         let mut prefixed = HEADER.as_bytes().to_vec();
         prefixed.extend_from_slice(&input);

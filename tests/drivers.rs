@@ -230,13 +230,14 @@ mod tokio_drivers {
                         Ok(OwnedEvent::Header(h)) => {
                             // The owned header reads like the header event.
                             let v = h.view();
-                            dump::write_event(&mut out, &Event::Header(v.header().element()));
+                            dump::write_event(&mut out, &Event::Header(v.header()));
                         }
                         Ok(OwnedEvent::Stanza(s)) => {
                             let v = s.view();
                             dump::write_event(&mut out, &Event::Stanza(v.stanza()));
                         }
                         Ok(OwnedEvent::Close) => dump::write_event(&mut out, &Event::Close),
+                        Ok(other) => panic!("unexpected {other:?}"),
                         Err(ReadError::Parse(e)) => {
                             dump::write_error(&mut out, &e);
                             break;

@@ -114,7 +114,7 @@ const KIB: usize = 1024;
 const CHUNK: usize = 64 * KIB;
 
 fn parser_with(limits: Limits) -> Parser {
-    Parser::with_config(Config::default().limits(limits))
+    Parser::with_config(Config::default().with_limits(limits))
 }
 
 /// Drains events; returns how many there were, or the error.

@@ -424,7 +424,10 @@ fn header_view_and_bindings_persist() {
             panic!()
         };
         assert!(s.root().is("urn:x", "y"));
-        assert!(s.root().child(xmpp_stream::STREAMS_NS, "z").is_some());
+        assert!(s
+            .root()
+            .child(xmpp_stream::xmpp::ns::STREAMS, "z")
+            .is_some());
     }
     assert_eq!(p.header().unwrap().attr("", "from"), Some("example.com"));
     p.feed(b"</s:stream>");
@@ -434,7 +437,7 @@ fn header_view_and_bindings_persist() {
 
 #[test]
 fn document_mode() {
-    let cfg = Config::default().mode(Mode::Document);
+    let cfg = Config::default().with_mode(Mode::Document);
     let o = run_whole(&cfg, b"<?xml version='1.0'?>\n<doc a='1'>x<e/></doc>\n");
     assert_eq!(o.error, None);
     assert_eq!(
@@ -464,7 +467,7 @@ fn document_mode() {
 fn limited(f: impl FnOnce(&mut Limits)) -> Config {
     let mut l = Limits::default();
     f(&mut l);
-    stream_config().limits(l)
+    stream_config().with_limits(l)
 }
 
 fn limit_error(cfg: &Config, input: &str) -> (ErrorKind, u64) {

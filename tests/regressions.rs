@@ -34,7 +34,9 @@ fn run(config: Config, chunks: &[&[u8]]) -> (Vec<String>, Result<(), (ErrorKind,
 fn fuzz_limits_document_xml_decl_counts_toward_root_limit() {
     let mut limits = Limits::default();
     limits.max_stanza_bytes = 10;
-    let config = Config::default().mode(Mode::Document).limits(limits);
+    let config = Config::default()
+        .with_mode(Mode::Document)
+        .with_limits(limits);
     let (lines, end) = run(config.clone(), &[b"<?xml version='1.0'?><a/>"]);
     assert_eq!(lines.len(), 1, "the 4-byte root is within the limit");
     assert_eq!(end, Ok(()));
@@ -56,7 +58,7 @@ const HEADER: &[u8] =
 #[test]
 fn fuzz_chunked_release_memory_inside_start_tag() {
     for (mode, head) in [(Mode::Stream, HEADER), (Mode::Document, &b""[..])] {
-        let mut parser = Parser::with_config(Config::default().mode(mode));
+        let mut parser = Parser::with_config(Config::default().with_mode(mode));
         parser.feed(head);
         parser.feed(b"<message ");
         while parser.next_event().expect("no error yet").is_some() {}
@@ -118,7 +120,9 @@ fn fuzz_restart_after_drain_keeps_partial_header() {
 fn fuzz_restart_implicit_tag_restart_keeps_header_limit() {
     let mut limits = Limits::default();
     limits.max_header_bytes = 200;
-    let config = Config::default().limits(limits).implicit_restart(true);
+    let config = Config::default()
+        .with_limits(limits)
+        .with_implicit_restart(true);
     let open = &HEADER[..HEADER.len() - 1]; // without its '>'
     let pad = [b' '; 300];
     let first = [HEADER, b"<a/>"].concat();
@@ -154,7 +158,9 @@ fn fuzz_restart_implicit_tag_restart_keeps_header_limit() {
 fn fuzz_restart_implicit_decl_restart_keeps_header_limit() {
     let mut limits = Limits::default();
     limits.max_header_bytes = 100;
-    let config = Config::default().limits(limits).implicit_restart(true);
+    let config = Config::default()
+        .with_limits(limits)
+        .with_implicit_restart(true);
     let long_bad_decl = [&b"<?xml version='1.0'"[..], &[b' '; 150], b"x?>"].concat();
     // A new stream: the header limit applies to the declaration.
     let (_, end) = run(config.clone(), &[&long_bad_decl]);
@@ -185,7 +191,9 @@ fn fuzz_limits_document_root_blocked_by_tiny_header_limit() {
     for header in [0, 1] {
         let mut limits = Limits::default();
         limits.max_header_bytes = header;
-        let config = Config::default().mode(Mode::Document).limits(limits);
+        let config = Config::default()
+            .with_mode(Mode::Document)
+            .with_limits(limits);
         let (lines, end) = run(config, &[b"<a/>"]);
         assert_eq!((lines.len(), end), (1, Ok(())), "max_header_bytes {header}");
     }
@@ -202,7 +210,9 @@ fn fuzz_limits_document_declaration_charged_to_tiny_stanza_limit() {
     for stanza in [0, 1] {
         let mut limits = Limits::default();
         limits.max_stanza_bytes = stanza;
-        let config = Config::default().mode(Mode::Document).limits(limits);
+        let config = Config::default()
+            .with_mode(Mode::Document)
+            .with_limits(limits);
         let (_, end) = run(config, &[b"<?xml version='1.0'?><a/>"]);
         assert_eq!(
             end,
@@ -230,7 +240,9 @@ fn fuzz_limits_document_keyword_lookahead_outside_window() {
     let mut limits = Limits::default();
     limits.max_stanza_bytes = 1;
     limits.max_header_bytes = 0;
-    let tiny = Config::default().mode(Mode::Document).limits(limits);
+    let tiny = Config::default()
+        .with_mode(Mode::Document)
+        .with_limits(limits);
     type Case = (&'static [u8], u64, Result<(), (ErrorKind, u64)>);
     let cases: [Case; 5] = [
         (b"<![C", 0, Err((ErrorKind::TextOutsideRoot, 0))),
@@ -273,7 +285,7 @@ fn fuzz_limits_document_keyword_lookahead_outside_window() {
             b" <?xm" => b"l version='1.0'?>",
             _ => b"",
         });
-        let config = Config::default().mode(Mode::Document);
+        let config = Config::default().with_mode(Mode::Document);
         assert_eq!(run(config, &[&full]).1, ordinary, "{full:?}");
     }
 }

@@ -56,6 +56,7 @@ fn explicit(file: &str, restart_after: &[(&str, &str)]) -> Vec<String> {
                     restart = restart_after.iter().any(|(ns, n)| root.is(ns, n));
                 }
                 Some(Event::Close) => seen.push("close".into()),
+                Some(other) => panic!("{file}: unexpected {other:?}"),
             }
             if restart {
                 parser.restart();

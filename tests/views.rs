@@ -9,9 +9,9 @@ mod common;
 use common::{crate_file, stream_config, HEADER};
 use proptest::prelude::*;
 use xmpp_stream::xmpp::{
-    ns, write_stanza, Kind, OwnedStanza, StanzaType, Target, WebSocketParser, Writer, WsEvent,
+    ns, write_stanza, Kind, StanzaType, StreamHeader, Target, WebSocketParser, Writer, WsEvent,
 };
-use xmpp_stream::{dump, Config, Element, Event, Mode, Node, Parser, Stanza, XML_NS};
+use xmpp_stream::{dump, Config, Element, Event, Mode, Node, OwnedStanza, Parser, Stanza, XML_NS};
 
 fn json(e: &Element<'_>) -> String {
     let mut s = String::new();
@@ -74,7 +74,7 @@ fn identity(s: &str) -> String {
 }
 
 fn document(bytes: &[u8], f: impl FnOnce(Stanza<'_>)) {
-    let mut p = Parser::with_config(Config::default().mode(Mode::Document));
+    let mut p = Parser::with_config(Config::default().with_mode(Mode::Document));
     p.feed(bytes);
     match p.next_event() {
         Ok(Some(Event::Stanza(s))) => f(s),
@@ -108,7 +108,7 @@ fn check_stanza(live: &Stanza<'_>, ws: &mut WebSocketParser, out: &mut Vec<u8>) 
     assert_eq!(
         lang,
         root.attr(XML_NS, "lang")
-            .or_else(|| live.header().and_then(|h| h.lang()))
+            .or_else(|| live.header().and_then(|h| h.attr(XML_NS, "lang")))
     );
     let kind = live.kind();
     assert_eq!(kind.is_stanza(), live.type_().is_some());
@@ -188,7 +188,7 @@ fn check_stanza(live: &Stanza<'_>, ws: &mut WebSocketParser, out: &mut Vec<u8>) 
     // Re-serialised from the views, inside the original header.
     out.clear();
     Writer::new(out).element(&live.root());
-    let header = live.header().map(|h| h.element().raw().to_vec());
+    let header = live.header().map(|h| h.raw().to_vec());
     match header {
         Some(h) => in_stream(&h, out, |r| assert_eq!(json(&r.root()), want)),
         None => document(out, |r| assert_eq!(json(&r.root()), want)),
@@ -254,6 +254,7 @@ fn negotiation_corpus_kinds() {
                 }
             }
             Event::Close => {}
+            other => panic!("unexpected {other:?}"),
         }
     }
     assert_eq!(headers, 3);
@@ -278,7 +279,10 @@ fn websocket_session_with_restart() {
     let mut log = Vec::new();
     for m in msgs {
         match ws.parse(m).unwrap() {
-            WsEvent::Open(h) => log.push(format!("open {} {:?}", h.id().unwrap(), h.lang())),
+            WsEvent::Open(h) => {
+                let h = StreamHeader::new(h);
+                log.push(format!("open {} {:?}", h.id().unwrap(), h.lang()))
+            }
             WsEvent::Stanza(s) => {
                 let mut line = format!("{} lang={:?}", s.kind(), s.lang());
                 if let Some(StanzaType::Iq(_)) = s.type_() {
@@ -301,6 +305,7 @@ fn websocket_session_with_restart() {
                 log.push(line);
             }
             WsEvent::Close(c) => log.push(format!("close {:?}", c.attr("", "see-other-uri"))),
+            other => panic!("unexpected {other:?}"),
         }
     }
     assert_eq!(

@@ -92,8 +92,8 @@ impl fmt::Debug for Outcome {
 fn parse(input: &[u8], chunk: usize) -> Outcome {
     let mut parser = Parser::with_config(
         Config::default()
-            .mode(Mode::Document)
-            .limits(Limits::generous()),
+            .with_mode(Mode::Document)
+            .with_limits(Limits::generous()),
     );
     let mut root = None;
     for piece in input.chunks(chunk) {

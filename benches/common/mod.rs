@@ -75,7 +75,7 @@ impl CorpusFile {
     /// Our parser configuration for this file: the defaults (256 KiB stanzas), plus
     /// implicit restarts where the file has them (as `xmppdump` does).
     pub fn config(&self) -> Config {
-        Config::default().implicit_restart(self.restarts)
+        Config::default().with_implicit_restart(self.restarts)
     }
 
     /// The longest prefix of at most `max` bytes that ends right after a stanza (so that

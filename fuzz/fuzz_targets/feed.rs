@@ -33,6 +33,7 @@ fuzz_target!(|data: &[u8]| {
                 last_stanza_end = s.offset() + s.raw().len() as u64;
             }
             Event::Close => {}
+            other => panic!("unknown event {other:?}"),
         }
         events.push(render(&event));
         assert!(events.len() <= input.len(), "more events than input bytes");

@@ -10,7 +10,7 @@
 //!   still read the bytes fed after the last event as the new stream (the documented
 //!   contract). If the drain yields an event or an error the input is skipped: the old
 //!   stream legitimately read the new one's bytes;
-//! - implicit mode (`Config::implicit_restart(true)`): each later piece starts with an XML
+//! - implicit mode (`Config::with_implicit_restart(true)`): each later piece starts with an XML
 //!   declaration, or (flag bit 3) with a start tag named like the stream root, and the cut
 //!   is after a header or a stanza.
 //!
@@ -99,7 +99,9 @@ fuzz_target!(|data: &[u8]| {
         // Tight header limit, so that every way into a header must apply it.
         limits.max_header_bytes = 24 + 8 * (*n >> 2) as usize;
     }
-    let config = Config::default().limits(limits).implicit_restart(implicit);
+    let config = Config::default()
+        .with_limits(limits)
+        .with_implicit_restart(implicit);
 
     // Build the pieces and their references.
     let raw_pieces = split_at_points(body, &cuts);

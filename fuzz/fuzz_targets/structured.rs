@@ -10,7 +10,8 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use xmpp_stream::{Config, Element, Event, Limits, Node, Parser, STREAMS_NS, XML_NS};
+use xmpp_stream::xmpp::ns::STREAMS as STREAMS_NS;
+use xmpp_stream::{Config, Element, Event, Limits, Node, Parser, XML_NS};
 
 const NAMES: &[&str] = &[
     "a", "b", "message", "body", "item", "x-y", "_z", "é", "名前", "a.b1", "lang",
@@ -473,7 +474,7 @@ fuzz_target!(|input: Input| {
     } else {
         input.chunk as usize
     };
-    let mut parser = Parser::with_config(Config::default().limits(Limits::generous()));
+    let mut parser = Parser::with_config(Config::default().with_limits(Limits::generous()));
     let mut seen_header = false;
     let mut stanzas = 0;
     let mut closed = false;
@@ -516,6 +517,7 @@ fuzz_target!(|input: Input| {
                     assert!(!closed);
                     closed = true;
                 }
+                other => panic!("unknown event {other:?}"),
             }
         }
     }

@@ -37,9 +37,9 @@ pub struct Outcome {
 /// A small config chooser: bit 0 = implicit restart, bit 1 = document mode.
 pub fn config_from_byte(b: u8, limits: Limits) -> Config {
     Config::default()
-        .limits(limits)
-        .implicit_restart(b & 1 != 0)
-        .mode(if b & 2 != 0 {
+        .with_limits(limits)
+        .with_implicit_restart(b & 1 != 0)
+        .with_mode(if b & 2 != 0 {
             Mode::Document
         } else {
             Mode::Stream
@@ -72,6 +72,7 @@ pub fn render_rel(event: &Event<'_>, base: u64) -> String {
             render_element(&mut out, &s.root());
         }
         Event::Close => {}
+        other => panic!("unknown event {other:?}"),
     }
     out
 }
@@ -201,14 +202,18 @@ pub fn exercise(event: &Event<'_>, input: Option<&[u8]>) {
     match event {
         Event::Header(h) => {
             assert!(h.nodes().next().is_none(), "a header has no children");
+            assert!(std::str::from_utf8(h.raw()).is_ok(), "header is not UTF-8");
             assert_eq!(h.raw().first(), Some(&b'<'));
             assert_eq!(h.raw().last(), Some(&b'>'));
-            assert_eq!(h.ns(), xmpp_stream::STREAMS_NS);
+            assert_eq!(h.ns(), xmpp_stream::xmpp::ns::STREAMS);
             assert_eq!(h.local_name(), "stream");
             check_element(h, h.raw());
         }
         Event::Stanza(st) => {
             let raw = st.raw();
+            // The invariant behind `parser::scanned_str` (the views slice the stanza as a
+            // `&str` without validating it again): a stanza is valid UTF-8.
+            assert!(std::str::from_utf8(raw).is_ok(), "stanza is not UTF-8");
             assert_eq!(raw.first(), Some(&b'<'));
             assert_eq!(raw.last(), Some(&b'>'));
             if let Some(input) = input {
@@ -221,6 +226,7 @@ pub fn exercise(event: &Event<'_>, input: Option<&[u8]>) {
             check_element(&root, raw);
         }
         Event::Close => {}
+        other => panic!("unknown event {other:?}"),
     }
 }
 
@@ -357,6 +363,7 @@ pub fn metrics(event: &Event<'_>, header_bindings: usize) -> Metrics {
                 ..Metrics::default()
             }
         }
+        other => panic!("unknown event {other:?}"),
     };
     let mut m = Metrics {
         kind,

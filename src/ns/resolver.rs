@@ -9,13 +9,12 @@
 //! on the stream header stay in scope for every stanza ([`Resolver::seal_stream`]);
 //! everything a stanza declares is dropped when the next one begins.
 
+use super::bindings::Bindings;
 use super::duplicates::{first_duplicate, fnv1a, Scratch};
-use super::table::{Bindings, NsTable};
-use super::{NS_NONE, NS_XML, XMLNS_NS, XML_NS};
 use crate::decode::decode_attr;
 use crate::error::{err, Error, ErrorKind};
 use crate::limits::Limit;
-use crate::tree::{AttrRec, Tree};
+use crate::tree::{AttrRec, NsTable, Tree, NS_NONE, NS_XML, XMLNS_NS, XML_NS};
 
 /// Splits a qualified name: the length of its prefix (0 when unprefixed), or `Err` when
 /// it is not a `QName` (Namespaces in XML 1.0, section 4: `QName ::= PrefixedName |

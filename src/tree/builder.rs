@@ -2,8 +2,8 @@
 //! links every node to its parent's children, and tracks the open elements. It enforces
 //! nothing (limits and nesting rules are the framer's, names the resolver's).
 
-use super::{AttrRec, NodeRec, Tree, NONE};
-use crate::ns::NS_NONE;
+use super::names::NS_NONE;
+use super::records::{AttrRec, NodeRec, Tree, NONE};
 
 /// An open element of the tree being built.
 #[derive(Debug, Clone, Copy)]

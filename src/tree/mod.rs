@@ -1,96 +1,36 @@
-//! The tree layer: the element index of one framed tree (a stanza, the stream header, or
-//! a document's root) as flat records of elements, text runs and attributes, with offsets
-//! relative to the tree's first byte; the [`Builder`] the framer drives to fill it; and
-//! [`StoredTree`], a tree copied out of the input buffer (the stream header a parser
-//! keeps, the parts of an owned stanza).
+//! The tree layer: everything about one framed tree (a stanza, the stream header, or a
+//! document's root).
 //!
-//! It imports neither the framer nor the XMPP layer.
+//! - Records (`records.rs`): flat records of elements, text runs and attributes, with
+//!   offsets relative to the tree's first byte, and the namespace-name table
+//!   (`names.rs`) their ids refer to.
+//! - [`Builder`]: what the framer drives to append and link records.
+//! - [`StoredTree`]: a tree copied out of the input buffer (the stream header a parser
+//!   keeps for its stanzas).
+//! - The views over records ([`Element`], [`Attribute`], [`Text`], ...), [`Stanza`] with
+//!   its in-scope context, [`OwnedStanza`] and the [`Arena`] views decode into.
+//!
+//! It imports neither the framer, the parser nor the XMPP layer; the layers above read
+//! trees only through the views and the `pub(crate)` API here, never through the raw
+//! records.
 
+mod arena;
 mod builder;
+mod names;
+mod owned;
+mod records;
+mod stanza;
 mod stored;
+mod view;
 
+pub use self::arena::Arena;
 pub(crate) use self::builder::Builder;
+pub(crate) use self::names::{NsTable, NS_NONE, NS_XML};
+pub use self::names::{STREAMS_NS, XMLNS_NS, XML_NS};
+pub use self::owned::{OwnedStanza, OwnedView};
+pub(crate) use self::records::{AttrRec, Tree};
+pub(crate) use self::stanza::Context;
+pub use self::stanza::Stanza;
 pub(crate) use self::stored::StoredTree;
-
-/// "No node" in links.
-pub(crate) const NONE: u32 = u32::MAX;
-
-/// An element or a text run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct NodeRec {
-    /// `true` for elements, `false` for text runs.
-    pub is_element: bool,
-    /// Text: `F_*` decoding flags of the run.
-    pub flags: u8,
-    /// Element: offset of `<`; text: offset of its first byte.
-    pub start: u32,
-    /// Element: offset after the `>` that ends it; text: offset after its last byte.
-    pub end: u32,
-    /// Element: length of the qualified name (which starts at `start + 1`).
-    pub name_len: u32,
-    /// Element: length of the prefix, 0 when unprefixed.
-    pub prefix_len: u32,
-    /// Element: namespace id in the tree's namespace table.
-    pub ns: u32,
-    /// Element: index of its first attribute in [`Tree::attrs`] and how many it has
-    /// (namespace declarations included).
-    pub attrs: u32,
-    pub attr_count: u32,
-    /// Element: first child node, or [`NONE`].
-    pub first_child: u32,
-    /// Next sibling node, or [`NONE`].
-    pub next_sibling: u32,
-}
-
-/// One attribute (namespace declarations included, flagged by `is_decl`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct AttrRec {
-    pub name_start: u32,
-    pub name_len: u32,
-    /// Length of the prefix, 0 when unprefixed.
-    pub prefix_len: u32,
-    pub value_start: u32,
-    pub value_len: u32,
-    /// Namespace id (0, no namespace, for unprefixed attributes and declarations).
-    pub ns: u32,
-    /// `F_REF` / `F_WS` decoding flags of the raw value.
-    pub flags: u8,
-    /// `xmlns` or `xmlns:p`.
-    pub is_decl: bool,
-}
-
-/// The records of one tree; node 0 is its root element.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Tree {
-    pub nodes: Vec<NodeRec>,
-    pub attrs: Vec<AttrRec>,
-}
-
-impl Tree {
-    pub(crate) fn clear(&mut self) {
-        self.nodes.clear();
-        self.attrs.clear();
-    }
-
-    /// Heap bytes held by the tree's storage.
-    pub(crate) fn heap_bytes(&self) -> usize {
-        self.nodes.capacity() * core::mem::size_of::<NodeRec>()
-            + self.attrs.capacity() * core::mem::size_of::<AttrRec>()
-    }
-
-    pub(crate) fn shrink(&mut self) {
-        self.nodes.shrink_to_fit();
-        self.attrs.shrink_to_fit();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn records_stay_small() {
-        assert!(core::mem::size_of::<NodeRec>() <= 44);
-        assert!(core::mem::size_of::<AttrRec>() <= 28);
-    }
-}
+pub(crate) use self::view::TreeRef;
+pub use self::view::{Attribute, Attributes, Element, Node, Nodes, Text};

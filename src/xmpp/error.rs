@@ -3,8 +3,8 @@
 
 use super::ns;
 use crate::condition::Condition;
-use crate::ns::XML_NS;
-use crate::view::Element;
+use crate::tree::Element;
+use crate::tree::XML_NS;
 use core::fmt;
 
 /// The `type` of a stanza error (RFC 6120 section 8.3.2): what the sender should do.

@@ -4,8 +4,8 @@
 
 use super::ns;
 use crate::condition::Condition;
-use crate::ns::{STREAMS_NS, XML_NS};
-use crate::view::Element;
+use crate::tree::Element;
+use crate::tree::{STREAMS_NS, XML_NS};
 use core::fmt;
 
 /// An XMPP version, `major.minor` (RFC 6120 section 4.7.5). Ordered by major, then
@@ -64,6 +64,7 @@ impl fmt::Display for Version {
 /// assert_eq!(ContentNamespace::from_ns(None), ContentNamespace::Undeclared);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ContentNamespace<'a> {
     /// `jabber:client`.
     Client,

@@ -2,7 +2,7 @@
 //! ([`StanzaType`]). Pure classification of names and attribute values.
 
 use super::ns;
-use crate::ns::STREAMS_NS;
+use crate::tree::STREAMS_NS;
 use core::fmt;
 
 /// What a depth-1 element is: one of the three stanzas, a stream-level element, one of
@@ -149,7 +149,7 @@ impl<'a> Kind<'a> {
     /// A short fixed name (`"message"`, `"stream-features"`, `"sasl-success"`, `"sm-r"`),
     /// or `None` for [`Kind::Other`]. [`Display`](fmt::Display) writes the same names,
     /// and `{ns}name` for `Other`.
-    pub fn name(self) -> Option<&'static str> {
+    pub fn as_str(self) -> Option<&'static str> {
         Some(match self {
             Kind::Message => "message",
             Kind::Presence => "presence",
@@ -182,7 +182,7 @@ impl<'a> Kind<'a> {
 
 impl fmt::Display for Kind<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.name(), self) {
+        match (self.as_str(), self) {
             (Some(n), _) => f.write_str(n),
             (None, Kind::Other { ns, name }) => write!(f, "{{{ns}}}{name}"),
             (None, _) => Ok(()),
@@ -356,6 +356,7 @@ impl PresenceType {
 /// assert!(StanzaType::of(Kind::Presence, Some("error")).unwrap().is_error());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum StanzaType<'a> {
     /// The type of an `<iq/>`.
     Iq(IqType),
@@ -424,7 +425,7 @@ mod tests {
         assert_eq!(Kind::of(STREAMS_NS, "features", None), Kind::StreamFeatures);
         let other = Kind::of("urn:x", "y", None);
         assert_eq!(other.to_string(), "{urn:x}y");
-        assert_eq!(other.name(), None);
+        assert_eq!(other.as_str(), None);
         assert!(!Kind::TlsProceed.is_stanza());
         assert!(Kind::TlsProceed.restarts_stream());
     }

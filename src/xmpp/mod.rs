@@ -1,20 +1,22 @@
-//! The XMPP layer: what stanzas and stream headers say, read through views that do not
-//! allocate, plus owned stanzas, writing, and WebSocket framing.
+//! The XMPP layer: what stanzas and stream headers say, read through the core's views
+//! (it never touches raw records), plus writing and WebSocket framing.
 //!
 //! - [`StreamHeader`]: `to`, `from`, `id`, [`Version`], `xml:lang`, the
 //!   [`ContentNamespace`], the streams prefix, and [`StreamHeader::check`] which applies
-//!   RFC 6120 section 4.7/4.8 and names the stream error to send.
+//!   RFC 6120 section 4.7/4.8 and names the stream error to send. The core hands out
+//!   headers as [`Element`](crate::Element)s ([`Event::Header`](crate::Event::Header),
+//!   [`Parser::header`](crate::Parser::header), [`Stanza::header`], [`WsEvent::Open`]);
+//!   [`StreamHeader::new`] reads one.
 //! - Every [`Stanza`] (an [`Event::Stanza`](crate::Event::Stanza)) has XMPP accessors:
 //!   [`kind`](Stanza::kind) ([`Kind`]), [`to`](Stanza::to), [`from`](Stanza::from),
-//!   [`id`](Stanza::id), [`type_`](Stanza::type_) ([`StanzaType`]), the effective
-//!   [`lang`](Stanza::lang), the [`error`](Stanza::error) of a `type='error'` stanza
-//!   ([`StanzaError`]) and the [`stream_error`](Stanza::stream_error) of a
-//!   `<stream:error/>` ([`StreamError`]), next to the element navigation of
-//!   [`Element`](crate::Element).
-//! - [`OwnedStanza`]: a stanza copied out of the parser (`Send + Sync + 'static`) that
-//!   gives the same views back without reparsing; [`OwnedHeader`] keeps a stream header
-//!   the same way, and [`OwnedEvent`] a whole event (what the `tokio` feature's codec
-//!   yields).
+//!   [`id`](Stanza::id), [`type_`](Stanza::type_) ([`StanzaType`]), the
+//!   [`content_ns`](Stanza::content_ns), the [`error`](Stanza::error) of a
+//!   `type='error'` stanza ([`StanzaError`]) and the
+//!   [`stream_error`](Stanza::stream_error) of a `<stream:error/>` ([`StreamError`]),
+//!   next to the core's element navigation, effective [`lang`](Stanza::lang) and
+//!   [`inherited_namespaces`](Stanza::inherited_namespaces).
+//! - Owned copies ([`OwnedStanza`], [`OwnedHeader`], [`OwnedEvent`]) are the core's and
+//!   have the same accessors.
 //! - Writing: [`escape_text`], [`escape_attr`], a small [`Writer`], [`write_header`],
 //!   [`write_stream_error`], and [`write_stanza`] which writes a framed stanza as read,
 //!   standalone (with the namespace declarations inherited from the stream header), or
@@ -105,6 +107,7 @@
 //!                 other => panic!("unexpected {other}"),
 //!             },
 //!             Event::Close => panic!("closed"),
+//!             _ => {}
 //!         }
 //!         if restart {
 //!             // The event is no longer used: the parser can be restarted. Bytes fed
@@ -201,6 +204,7 @@
 //!                 other => panic!("unexpected {other}"),
 //!             },
 //!             Event::Close => log.push("close".to_string()),
+//!             _ => {}
 //!         }
 //!         if restart {
 //!             parser.restart();
@@ -215,56 +219,22 @@
 mod error;
 mod header;
 mod kind;
-mod owned;
-mod owned_event;
+pub mod ns;
 mod stanza;
 mod websocket;
 mod writer;
 
-pub(crate) use self::stanza::Scope;
-
 pub use self::error::{StanzaError, StanzaErrorCondition, StanzaErrorType, StreamError};
 pub use self::header::{ContentNamespace, HeaderCheck, StreamHeader, Version};
 pub use self::kind::{IqType, Kind, MessageType, PresenceType, StanzaType};
-pub use self::owned::{OwnedStanza, OwnedView};
-pub use self::owned_event::{OwnedEvent, OwnedHeader, OwnedHeaderView};
 pub use self::websocket::{WebSocketParser, WsEvent};
 pub use self::writer::{
-    escape_attr, escape_text, write_close, write_header, write_open, write_stanza,
-    write_stream_error, write_ws_close, HeaderSpec, Target, Writer,
+    write_close, write_header, write_open, write_stanza, write_stream_error, write_ws_close,
+    HeaderSpec, Target, Writer,
 };
+pub use crate::escape::{escape_attr, escape_text};
 
 #[cfg(doc)]
-use crate::parser::Stanza;
-
-/// Namespace names XMPP uses.
-pub mod ns {
-    /// `jabber:client`: the content namespace of client-to-server streams.
-    pub const CLIENT: &str = "jabber:client";
-    /// `jabber:server`: the content namespace of server-to-server streams.
-    pub const SERVER: &str = "jabber:server";
-    /// `jabber:component:accept`: the content namespace of component streams (XEP-0114).
-    pub const COMPONENT_ACCEPT: &str = "jabber:component:accept";
-    /// `http://etherx.jabber.org/streams`: the streams namespace.
-    pub const STREAMS: &str = crate::ns::STREAMS_NS;
-    /// `urn:ietf:params:xml:ns:xmpp-streams`: stream-error conditions.
-    pub const STREAM_ERRORS: &str = "urn:ietf:params:xml:ns:xmpp-streams";
-    /// `urn:ietf:params:xml:ns:xmpp-stanzas`: stanza-error conditions.
-    pub const STANZAS: &str = "urn:ietf:params:xml:ns:xmpp-stanzas";
-    /// `urn:ietf:params:xml:ns:xmpp-tls`: STARTTLS.
-    pub const TLS: &str = "urn:ietf:params:xml:ns:xmpp-tls";
-    /// `urn:ietf:params:xml:ns:xmpp-sasl`: SASL.
-    pub const SASL: &str = "urn:ietf:params:xml:ns:xmpp-sasl";
-    /// `urn:ietf:params:xml:ns:xmpp-bind`: resource binding.
-    pub const BIND: &str = "urn:ietf:params:xml:ns:xmpp-bind";
-    /// `urn:ietf:params:xml:ns:xmpp-session`: the legacy session establishment.
-    pub const SESSION: &str = "urn:ietf:params:xml:ns:xmpp-session";
-    /// `urn:xmpp:sm:3`: stream management (XEP-0198).
-    pub const SM: &str = "urn:xmpp:sm:3";
-    /// `urn:xmpp:sm:2`: stream management, the older namespace.
-    pub const SM_2: &str = "urn:xmpp:sm:2";
-    /// `jabber:server:dialback`: server dialback (XEP-0220).
-    pub const DIALBACK: &str = "jabber:server:dialback";
-    /// `urn:ietf:params:xml:ns:xmpp-framing`: WebSocket framing (RFC 7395).
-    pub const FRAMING: &str = "urn:ietf:params:xml:ns:xmpp-framing";
-}
+use crate::owned_event::{OwnedEvent, OwnedHeader};
+#[cfg(doc)]
+use crate::tree::{OwnedStanza, Stanza};

@@ -1,95 +1,21 @@
-//! The XMPP reading of a [`Stanza`]: kind, addressing, typed `type`, effective language,
-//! errors, and the namespace declarations it inherits from the stream header. These are
-//! inherent methods of [`crate::Stanza`], so every stanza view (from a [`crate::Parser`],
-//! an [`OwnedStanza`] or the [`WebSocketParser`](super::WebSocketParser)) has them.
+//! The XMPP reading of a [`Stanza`]: kind, addressing, typed `type`, the content
+//! namespace, stanza and stream errors. These are inherent methods of [`crate::Stanza`]
+//! (whose element navigation, header, language and inherited namespaces are the tree
+//! layer's), so every stanza view (from a [`crate::Parser`], an [`OwnedStanza`] or the
+//! [`WebSocketParser`](super::WebSocketParser)) has them.
 
 use super::error::{StanzaError, StreamError};
-use super::header::{default_decl, StreamHeader};
+use super::header::default_decl;
 use super::kind::{Kind, StanzaType};
-use super::owned::{stanza_records, OwnedStanza};
 use super::writer::{write_stanza, Target};
-use crate::ns::{STREAMS_NS, XML_NS};
-use crate::parser::Stanza;
-use crate::tree::StoredTree;
-use crate::view::{Attributes, Doc, Element};
-
-/// What stands for the stream root of a stanza (see [`Stanza`]'s `scope` field). Small
-/// on purpose: it is part of every [`crate::Event`].
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Scope<'a> {
-    /// No stream root: a document, or WebSocket framing before any `<open/>`.
-    None,
-    /// The live stream header of a parser (same namespace table as the stanza).
-    Header(&'a StoredTree),
-    /// The reduced header an owned stanza keeps.
-    Reduced(&'a OwnedStanza),
-    /// The root of an owned element: the stored `<open/>` of WebSocket framing.
-    Open(&'a OwnedStanza),
-}
-
-/// The element standing for the stream root of `s`, if any.
-pub(crate) fn scope_element<'a>(s: &Stanza<'a>) -> Option<Element<'a>> {
-    let doc = s.doc();
-    match s.scope() {
-        Scope::None => None,
-        Scope::Header(h) => Some(
-            Doc {
-                src: &h.bytes,
-                tree: &h.tree,
-                ns: doc.ns,
-                arena: doc.arena,
-            }
-            .root(),
-        ),
-        Scope::Reduced(o) => o.scope_in(doc.arena),
-        Scope::Open(o) => Some(o.root_in(doc.arena)),
-    }
-}
-
-/// Whether the namespace declarations of the scope element are in scope for the stanza:
-/// true for a `<stream:stream>` header, false for a WebSocket `<open/>` (each message is
-/// a document of its own).
-pub(crate) fn inherits_namespaces(scope: &Element<'_>) -> bool {
-    scope.is(STREAMS_NS, "stream")
-}
-
-/// Whether some element or attribute name of the stanza uses `prefix`.
-fn uses_prefix(s: &Stanza<'_>, prefix: &str) -> bool {
-    let doc = s.doc();
-    let (nodes, attrs) = stanza_records(s);
-    let p = prefix.as_bytes();
-    let src = doc.src;
-    let at = |start: u32, len: u32| src.get(start as usize..(start + len) as usize);
-    doc.tree.nodes[..nodes].iter().any(|n| {
-        n.is_element && n.prefix_len as usize == p.len() && at(n.start + 1, n.prefix_len) == Some(p)
-    }) || doc.tree.attrs[..attrs].iter().any(|a| {
-        !a.is_decl && a.prefix_len as usize == p.len() && at(a.name_start, a.prefix_len) == Some(p)
-    })
-}
-
-/// Whether `e` itself declares `prefix` (`None`: the default namespace).
-fn declares(e: &Element<'_>, prefix: Option<&str>) -> bool {
-    e.ns_decls().any(|(p, _)| p == prefix)
-}
+use crate::tree::{OwnedStanza, Stanza};
 
 impl<'a> Stanza<'a> {
-    /// The stream header the stanza was read under, if any: the `<stream:stream>` start
-    /// tag, or the WebSocket `<open/>`. For an [`OwnedStanza`] it is the reduced header
-    /// it keeps: only its namespace declarations and `xml:lang`, no `to`/`from`/`id`.
-    /// `None` in [`Mode::Document`](crate::Mode::Document).
-    pub fn header(&self) -> Option<StreamHeader<'a>> {
-        scope_element(self).map(StreamHeader::new)
-    }
-
     /// The stream's content namespace: the default namespace declared on the stream
     /// header (`jabber:client`, `jabber:server`, ...). `None` without a header, or with a
     /// WebSocket `<open/>` (RFC 7395 stanzas declare their own).
     pub fn content_ns(&self) -> Option<&'a str> {
-        let scope = scope_element(self)?;
-        if !inherits_namespaces(&scope) {
-            return None;
-        }
-        default_decl(&scope).filter(|ns| !ns.is_empty())
+        default_decl(&self.enclosing_header()?).filter(|ns| !ns.is_empty())
     }
 
     /// What the stanza is (see [`Kind`]).
@@ -149,13 +75,6 @@ impl<'a> Stanza<'a> {
         StanzaType::of(self.kind(), self.type_attr())
     }
 
-    /// The effective language: the root's own `xml:lang`, else the stream header's.
-    pub fn lang(&self) -> Option<&'a str> {
-        let root = self.root();
-        root.attr(XML_NS, "lang")
-            .or_else(|| scope_element(self).and_then(|h| h.attr(XML_NS, "lang")))
-    }
-
     /// The stanza error of a message, presence or iq of type `error`: its `<error/>`
     /// child in the stanza's namespace (see [`StanzaError`]).
     pub fn error(&self) -> Option<StanzaError<'a>> {
@@ -169,70 +88,6 @@ impl<'a> Stanza<'a> {
     /// The stream error, if this is a `<stream:error/>` (see [`StreamError`]).
     pub fn stream_error(&self) -> Option<StreamError<'a>> {
         (self.kind() == Kind::StreamError).then(|| StreamError::new(self.root()))
-    }
-
-    /// The namespace declarations the stanza inherits from the stream header and needs
-    /// in order to stand alone, as (prefix, namespace name) with `None` for the default
-    /// namespace: the header's default namespace unless the root declares its own, and
-    /// each prefix the header binds that a name in the stanza uses and the root does not
-    /// declare itself. Empty for WebSocket and document stanzas, which declare their own.
-    ///
-    /// ```
-    /// use xmpp_stream::{Event, Parser};
-    /// let mut p = Parser::new();
-    /// p.feed(b"<stream:stream xmlns='jabber:server' xmlns:db='jabber:server:dialback' \
-    ///     xmlns:stream='http://etherx.jabber.org/streams'>\
-    ///     <db:result from='a.example' to='b.example'>abc</db:result>");
-    /// p.next_event()?;
-    /// let Some(Event::Stanza(s)) = p.next_event()? else { panic!() };
-    /// let decls: Vec<_> = s.inherited_namespaces().collect();
-    /// assert_eq!(decls, [(None, "jabber:server"), (Some("db"), "jabber:server:dialback")]);
-    /// # Ok::<(), xmpp_stream::Error>(())
-    /// ```
-    pub fn inherited_namespaces(&self) -> impl Iterator<Item = (Option<&'a str>, &'a str)> + 'a {
-        let root = self.root();
-        let this = *self;
-        scope_element(self)
-            .filter(inherits_namespaces)
-            .into_iter()
-            .flat_map(|h| h.ns_decls())
-            .filter(move |&(p, _)| match p {
-                None => !declares(&root, None),
-                Some("xml") => false,
-                Some(p) => !declares(&root, Some(p)) && uses_prefix(&this, p),
-            })
-    }
-
-    /// The root's attributes (namespace declarations left out).
-    pub fn attrs(&self) -> Attributes<'a> {
-        self.root().attrs()
-    }
-
-    /// The decoded value of the root's attribute `local` in namespace `ns`.
-    pub fn attr(&self, ns: &str, local: &str) -> Option<&'a str> {
-        self.root().attr(ns, local)
-    }
-
-    /// The root's child elements.
-    pub fn children(&self) -> impl Iterator<Item = Element<'a>> + 'a {
-        self.root().children()
-    }
-
-    /// The root's first child element named `local` in namespace `ns`.
-    pub fn child(&self, ns: &str, local: &str) -> Option<Element<'a>> {
-        self.root().child(ns, local)
-    }
-
-    /// The root's child elements named `local` in namespace `ns`.
-    pub fn children_named<'s>(
-        &self,
-        ns: &'s str,
-        local: &'s str,
-    ) -> impl Iterator<Item = Element<'a>> + 's
-    where
-        'a: 's,
-    {
-        self.root().children_named(ns, local)
     }
 
     /// Copies the stanza into an [`OwnedStanza`] (same as [`OwnedStanza::new`]).
@@ -249,6 +104,7 @@ impl<'a> Stanza<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tree::STREAMS_NS;
     use crate::xmpp::ns;
     use crate::{Config, Event, Mode, Parser};
 
@@ -334,7 +190,7 @@ mod tests {
 
     #[test]
     fn documents_have_no_header() {
-        let mut p = Parser::with_config(Config::default().mode(Mode::Document));
+        let mut p = Parser::with_config(Config::default().with_mode(Mode::Document));
         p.feed(b"<message xmlns='jabber:client' type='chat'><body>x</body></message>");
         let Some(Event::Stanza(s)) = p.next_event().unwrap() else {
             panic!()

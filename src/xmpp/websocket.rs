@@ -5,28 +5,26 @@
 //!
 //! The layer is thin: each message is parsed by a [`Parser`] in
 //! [`Mode::Document`], recycled between messages (its buffers are kept, so steady state
-//! allocates nothing), and the last `<open/>` is kept as an [`OwnedStanza`] so that
-//! stanzas can see it (its `xml:lang`, through [`Stanza::header`] and
-//! [`Stanza::lang`]). There is no restart to call: after SASL success the client simply
-//! sends a new `<open/>`.
+//! allocates nothing), and the last `<open/>` is kept (copied like an
+//! [`OwnedStanza`](crate::OwnedStanza)'s records) so that stanzas can see it (its
+//! `xml:lang`, through [`Stanza::header`] and [`Stanza::lang`]). There is no restart to
+//! call: after SASL success the client simply sends a new `<open/>`.
 
-use super::header::StreamHeader;
 use super::ns;
-use super::owned::OwnedStanza;
-use super::stanza::Scope;
 use crate::error::{Error, ErrorKind};
 use crate::frame::Mode;
 use crate::limits::Limits;
-use crate::parser::{Config, Event, Parser, Stanza};
-use crate::view::Element;
-use bumpalo::Bump;
+use crate::parser::{Config, Event, Parser};
+use crate::tree::{Arena, Context, Element, OwnedStanza, Stanza};
 use core::fmt;
 
 /// One WebSocket message, read.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum WsEvent<'a> {
-    /// `<open/>`: the stream header of RFC 7395 (a new one after each restart).
-    Open(StreamHeader<'a>),
+    /// `<open/>`: the stream header of RFC 7395 (a new one after each restart); wrap it
+    /// in a [`StreamHeader`](super::StreamHeader) for the XMPP reading.
+    Open(Element<'a>),
     /// Any other element: a stanza, `<stream:features/>`, `<stream:error/>`, a nonza.
     Stanza(Stanza<'a>),
     /// `<close/>`: the stream is being closed (its `see-other-uri` attribute, if any,
@@ -43,7 +41,7 @@ pub enum WsEvent<'a> {
 /// let mut ws = WebSocketParser::new();
 /// let WsEvent::Open(open) = ws.parse(b"<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' \
 ///     to='example.com' version='1.0' xml:lang='en'/>")? else { panic!() };
-/// assert_eq!(open.to(), Some("example.com"));
+/// assert_eq!(open.attr("", "to"), Some("example.com"));
 ///
 /// let WsEvent::Stanza(s) = ws.parse(b"<message xmlns='jabber:client' to='juliet@example.com' \
 ///     type='chat'><body>hi</body></message>")? else { panic!() };
@@ -65,9 +63,10 @@ pub enum WsEvent<'a> {
 /// ```
 pub struct WebSocketParser {
     parser: Parser,
+    /// The last `<open/>`, kept for the stanzas that follow it.
     open: OwnedStanza,
     has_open: bool,
-    arena: Bump,
+    arena: Arena,
 }
 
 impl Default for WebSocketParser {
@@ -94,10 +93,14 @@ impl WebSocketParser {
     /// A parser with the given limits.
     pub fn with_limits(limits: Limits) -> Self {
         WebSocketParser {
-            parser: Parser::with_config(Config::default().mode(Mode::Document).limits(limits)),
+            parser: Parser::with_config(
+                Config::default()
+                    .with_mode(Mode::Document)
+                    .with_limits(limits),
+            ),
             open: OwnedStanza::empty(),
             has_open: false,
-            arena: Bump::new(),
+            arena: Arena::new(),
         }
     }
 
@@ -133,29 +136,23 @@ impl WebSocketParser {
         if root.is(ns::FRAMING, "open") {
             self.open.assign(&stanza);
             self.has_open = true;
-            return Ok(WsEvent::Open(StreamHeader::new(
-                self.open.root_in(&self.arena),
-            )));
+            return Ok(WsEvent::Open(self.open.root_in(self.arena.bump())));
         }
         if root.is(ns::FRAMING, "close") {
             return Ok(WsEvent::Close(root));
         }
-        let scope = if self.has_open {
-            Scope::Open(&self.open)
+        // The <open/> stands beside the stanza: its declarations are not in scope.
+        let context = if self.has_open {
+            self.open.as_open()
         } else {
-            Scope::None
+            Context::None
         };
-        Ok(WsEvent::Stanza(Stanza::from_parts(
-            stanza.doc(),
-            stanza.offset(),
-            scope,
-        )))
+        Ok(WsEvent::Stanza(stanza.with_context(context)))
     }
 
     /// The last `<open/>` read, if any.
-    pub fn open(&self) -> Option<StreamHeader<'_>> {
-        self.has_open
-            .then(|| StreamHeader::new(self.open.root_in(&self.arena)))
+    pub fn open(&self) -> Option<Element<'_>> {
+        self.has_open.then(|| self.open.root_in(self.arena.bump()))
     }
 
     /// Forgets the last `<open/>` (for a new connection).
@@ -167,7 +164,7 @@ impl WebSocketParser {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::xmpp::{ContentNamespace, HeaderCheck, Kind, Target};
+    use crate::xmpp::{ContentNamespace, HeaderCheck, Kind, StreamHeader, Target};
 
     const OPEN: &[u8] = b"<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' to='example.com' \
                           version='1.0' xml:lang='en'/>";
@@ -179,11 +176,12 @@ mod tests {
         let WsEvent::Open(h) = ws.parse(OPEN).unwrap() else {
             panic!()
         };
+        let h = StreamHeader::new(h);
         assert!(h.is_websocket());
         assert_eq!(h.content_ns(), ContentNamespace::Undeclared);
         assert_eq!(h.check(&HeaderCheck::client()), Ok(()));
         assert_eq!(h.lang(), Some("en"));
-        assert_eq!(ws.open().unwrap().to(), Some("example.com"));
+        assert_eq!(ws.open().unwrap().attr("", "to"), Some("example.com"));
         let WsEvent::Stanza(s) = ws
             .parse(b" <iq xmlns='jabber:client' type='get' id='1' xml:lang='fr'/>\n")
             .unwrap()
@@ -194,7 +192,7 @@ mod tests {
         assert_eq!(s.offset(), 1);
         assert_eq!(s.lang(), Some("fr"));
         assert_eq!(s.content_ns(), None);
-        assert_eq!(s.header().unwrap().to(), Some("example.com"));
+        assert_eq!(s.header().unwrap().attr("", "to"), Some("example.com"));
         assert_eq!(s.inherited_namespaces().count(), 0);
         let mut out = Vec::new();
         s.write_to(&mut out, Target::Standalone);
@@ -207,7 +205,7 @@ mod tests {
         };
         let o = s.to_owned_stanza();
         assert_eq!(o.view().stanza().lang(), Some("en"));
-        assert!(o.view().stanza().header().unwrap().is_websocket());
+        assert!(StreamHeader::new(o.view().stanza().header().unwrap()).is_websocket());
         ws.reset();
         assert!(ws.open().is_none());
     }

@@ -7,78 +7,11 @@
 
 use super::header::Version;
 use super::ns;
-use super::owned::stanza_records as owned_records;
 use crate::condition::Condition;
-use crate::decode::decode_attr;
-use crate::ns::{STREAMS_NS, XML_NS};
-use crate::parser::Stanza;
-use crate::view::{Element, Node, Nodes};
+use crate::escape::{escape_attr, escape_text};
+use crate::tree::{Element, Node, Nodes, Stanza};
+use crate::tree::{STREAMS_NS, XML_NS};
 use smallvec::SmallVec;
-
-const REPLACEMENT: &[u8] = "\u{FFFD}".as_bytes();
-
-fn escape(out: &mut Vec<u8>, s: &str, attr: bool) {
-    let b = s.as_bytes();
-    let mut last = 0;
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        let (rep, len): (&[u8], usize) = match c {
-            b'&' => (b"&amp;", 1),
-            b'<' => (b"&lt;", 1),
-            b'>' if !attr => (b"&gt;", 1),
-            b'\'' if attr => (b"&apos;", 1),
-            b'"' if attr => (b"&quot;", 1),
-            b'\t' if attr => (b"&#9;", 1),
-            b'\n' if attr => (b"&#xA;", 1),
-            b'\r' => (b"&#xD;", 1),
-            b'\t' | b'\n' => {
-                i += 1;
-                continue;
-            }
-            0x00..=0x1F => (REPLACEMENT, 1),
-            // U+FFFE and U+FFFF are not XML characters.
-            0xEF if b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF)) => {
-                (REPLACEMENT, 3)
-            }
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        out.extend_from_slice(&b[last..i]);
-        out.extend_from_slice(rep);
-        i += len;
-        last = i;
-    }
-    out.extend_from_slice(&b[last..]);
-}
-
-/// Appends `s` as character data: `&`, `<` and `>` escaped, CR written as `&#xD;` (so
-/// that it survives end-of-line normalisation); characters XML does not allow (control
-/// characters other than TAB, LF and CR; U+FFFE; U+FFFF) are replaced by U+FFFD.
-///
-/// ```
-/// let mut out = Vec::new();
-/// xmpp_stream::xmpp::escape_text(&mut out, "a < b && c > d\r\n]]>");
-/// assert_eq!(out, b"a &lt; b &amp;&amp; c &gt; d&#xD;\n]]&gt;");
-/// ```
-pub fn escape_text(out: &mut Vec<u8>, s: &str) {
-    escape(out, s, false)
-}
-
-/// Appends `s` as an attribute value to be quoted with `'` or `"`: `&`, `<`, `'` and `"`
-/// escaped, TAB, LF and CR written as character references (so that they survive
-/// attribute-value normalisation); characters XML does not allow are replaced by U+FFFD.
-///
-/// ```
-/// let mut out = Vec::new();
-/// xmpp_stream::xmpp::escape_attr(&mut out, "it's \"<&>\"\t\n");
-/// assert_eq!(out, b"it&apos;s &quot;&lt;&amp;>&quot;&#9;&#xA;");
-/// ```
-pub fn escape_attr(out: &mut Vec<u8>, s: &str) {
-    escape(out, s, true)
-}
 
 fn push_attr(out: &mut Vec<u8>, qname: &str, value: &str) {
     out.push(b' ');
@@ -101,6 +34,7 @@ fn push_decl(out: &mut Vec<u8>, prefix: Option<&str>, uri: &str) {
 
 /// How [`write_stanza`] writes a stanza.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Target<'a> {
     /// The exact bytes read: right for a stream whose header declares the same
     /// namespaces (forwarding on the same kind of stream).
@@ -149,7 +83,7 @@ pub enum Target<'a> {
 ///     <body>hi</body></message>"[..]);
 ///
 /// // The result parses on its own, with the same meaning.
-/// let mut doc = Parser::with_config(Config::default().mode(Mode::Document));
+/// let mut doc = Parser::with_config(Config::default().with_mode(Mode::Document));
 /// doc.feed(&out);
 /// let Some(Event::Stanza(m)) = doc.next_event()? else { panic!() };
 /// assert_eq!(m.kind(), Kind::Message);
@@ -181,30 +115,12 @@ pub fn write_stanza(out: &mut Vec<u8>, stanza: &Stanza<'_>, target: Target<'_>) 
     }
     let mut pos = name_end;
     if let Target::Retarget { from, to } = target {
-        let doc = stanza.doc();
-        let (_, n_attrs) = owned_records(stanza);
-        for a in &doc.tree.attrs[..n_attrs] {
-            if !a.is_decl {
-                continue;
-            }
-            let (vs, ve) = (
-                a.value_start as usize,
-                (a.value_start + a.value_len) as usize,
-            );
-            let Some(value) = raw.get(vs..ve) else {
-                continue;
-            };
-            let matches = if a.flags == 0 {
-                value == from.as_bytes()
-            } else {
-                let mut s = bumpalo::collections::String::new_in(doc.arena);
-                decode_attr(value, &mut s);
-                s == from
-            };
-            if matches && vs >= pos {
-                out.extend_from_slice(&raw[pos..vs]);
+        for a in stanza.declarations() {
+            let range = a.raw_value_range();
+            if a.value() == from && range.start >= pos && range.end <= raw.len() {
+                out.extend_from_slice(&raw[pos..range.start]);
                 escape_attr(out, to);
-                pos = ve;
+                pos = range.end;
             }
         }
     }

@@ -60,7 +60,7 @@ pub fn run_whole(config: &Config, input: &[u8]) -> Outcome {
 
 /// The stream mode configuration most tests use (implicit restarts on, as in xmppdump).
 pub fn stream_config() -> Config {
-    Config::default().implicit_restart(true)
+    Config::default().with_implicit_restart(true)
 }
 
 /// Reads a file of the crate by path relative to the crate root.

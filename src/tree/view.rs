@@ -4,73 +4,95 @@
 //! parser's per-event arena (reset when the next event is read), so reading a view never
 //! touches the heap once the arena has grown.
 
+use super::names::NsTable;
+use super::records::{AttrRec, NodeRec, Tree, NONE};
 use crate::decode::{decode_attr, decode_text, Push};
-use crate::ns::NsTable;
-use crate::tree::{AttrRec, NodeRec, Tree, NONE};
 use bumpalo::Bump;
 use core::fmt;
 
-/// The pieces a view reads: the tree's bytes, its index, the namespace table and the
-/// arena for decoded text.
+/// The borrows every view of one tree holds: the tree's bytes, its records, the
+/// namespace table its ids refer to and the arena for decoded text.
 #[derive(Clone, Copy)]
-pub(crate) struct Doc<'a> {
-    pub src: &'a [u8],
+pub(crate) struct TreeRef<'a> {
+    /// The tree's bytes: UTF-8, as the scanner validated them, and every record's ranges
+    /// start and end at character boundaries (they are delimited by ASCII markup).
+    pub src: &'a str,
     pub tree: &'a Tree,
     pub ns: &'a NsTable,
     pub arena: &'a Bump,
 }
 
-impl<'a> Doc<'a> {
+impl<'a> TreeRef<'a> {
     #[inline]
-    fn bytes(&self, start: u32, len: u32) -> &'a [u8] {
+    fn str(&self, start: u32, len: u32) -> &'a str {
         self.src
-            .get(start as usize..(start + len) as usize)
-            .unwrap_or(b"")
+            .get(start as usize..start as usize + len as usize)
+            .unwrap_or("")
     }
 
     #[inline]
-    fn str(&self, start: u32, len: u32) -> &'a str {
-        as_str(self.bytes(start, len))
+    fn bytes(&self, start: u32, len: u32) -> &'a [u8] {
+        self.str(start, len).as_bytes()
     }
 
     pub(crate) fn root(self) -> Element<'a> {
-        Element { doc: self, idx: 0 }
+        match self.tree.nodes.first() {
+            Some(rec) if rec.is_element => Element { doc: self, rec },
+            // Unreachable: every framed tree has its root element at index 0.
+            _ => Element {
+                doc: self,
+                rec: &EMPTY,
+            },
+        }
     }
 
     /// The element at node index `idx` (which must be an element record).
     pub(crate) fn element(self, idx: u32) -> Element<'a> {
-        debug_assert!(self
-            .tree
-            .nodes
-            .get(idx as usize)
-            .is_some_and(|n| n.is_element));
-        Element { doc: self, idx }
+        match self.tree.nodes.get(idx as usize) {
+            Some(rec) if rec.is_element => Element { doc: self, rec },
+            _ => {
+                debug_assert!(false, "no element at {idx}");
+                Element {
+                    doc: self,
+                    rec: &EMPTY,
+                }
+            }
+        }
+    }
+
+    /// The view of attribute record `rec` (one of this tree's).
+    pub(crate) fn attribute(self, rec: &'a AttrRec) -> Attribute<'a> {
+        Attribute { doc: self, rec }
     }
 }
 
-/// Bytes the scanner validated as UTF-8.
-#[inline]
-fn as_str(b: &[u8]) -> &str {
-    match core::str::from_utf8(b) {
-        Ok(s) => s,
-        Err(_) => {
-            debug_assert!(false, "scanner let invalid UTF-8 through");
-            ""
-        }
-    }
-}
+/// Stands for a missing element (never read in practice: see [`TreeRef::root`]).
+static EMPTY: NodeRec = NodeRec {
+    is_element: true,
+    flags: 0,
+    start: 0,
+    end: 0,
+    name_len: 0,
+    prefix_len: 0,
+    ns: 0,
+    attrs: 0,
+    attr_count: 0,
+    first_child: NONE,
+    next_sibling: NONE,
+};
 
 /// An element of a framed tree.
 #[derive(Clone, Copy)]
 pub struct Element<'a> {
-    doc: Doc<'a>,
-    idx: u32,
+    doc: TreeRef<'a>,
+    /// The element's record (held rather than its index: no bounds check per access).
+    rec: &'a NodeRec,
 }
 
 impl<'a> Element<'a> {
     #[inline]
     fn rec(&self) -> &'a NodeRec {
-        &self.doc.tree.nodes[self.idx as usize]
+        self.rec
     }
 
     /// The qualified name as written (`stream:features`, `message`).
@@ -216,10 +238,7 @@ impl<'a> Element<'a> {
     /// stream header: its start tag).
     pub fn raw(&self) -> &'a [u8] {
         let n = self.rec();
-        self.doc
-            .src
-            .get(n.start as usize..n.end as usize)
-            .unwrap_or(b"")
+        self.doc.bytes(n.start, n.end - n.start)
     }
 }
 
@@ -235,7 +254,7 @@ impl fmt::Debug for Element<'_> {
 
 #[derive(Clone)]
 struct AttrIter<'a> {
-    doc: Doc<'a>,
+    doc: TreeRef<'a>,
     recs: core::slice::Iter<'a, AttrRec>,
 }
 
@@ -272,7 +291,7 @@ impl fmt::Debug for Attributes<'_> {
 /// One attribute of an element.
 #[derive(Clone, Copy)]
 pub struct Attribute<'a> {
-    doc: Doc<'a>,
+    doc: TreeRef<'a>,
     rec: &'a AttrRec,
 }
 
@@ -311,6 +330,12 @@ impl<'a> Attribute<'a> {
         self.rec.is_decl
     }
 
+    /// Where [`raw_value`](Self::raw_value) lies in the tree's bytes.
+    pub(crate) fn raw_value_range(&self) -> core::ops::Range<usize> {
+        let s = self.rec.value_start as usize;
+        s..s + self.rec.value_len as usize
+    }
+
     /// The value as written between the quotes.
     pub fn raw_value(&self) -> &'a [u8] {
         self.doc.bytes(self.rec.value_start, self.rec.value_len)
@@ -319,10 +344,10 @@ impl<'a> Attribute<'a> {
     /// The decoded, normalised value (references resolved; TAB, LF, CR and CR LF become a
     /// space). Borrowed from the input when nothing needs decoding.
     pub fn value(&self) -> &'a str {
-        let raw = self.raw_value();
         if self.rec.flags == 0 {
-            return as_str(raw);
+            return self.doc.str(self.rec.value_start, self.rec.value_len);
         }
+        let raw = self.raw_value();
         let mut out = bumpalo::collections::String::new_in(self.doc.arena);
         decode_attr(raw, &mut out);
         out.into_bump_str()
@@ -353,7 +378,7 @@ pub enum Node<'a> {
 /// A run of character data between two tags.
 #[derive(Clone, Copy)]
 pub struct Text<'a> {
-    doc: Doc<'a>,
+    doc: TreeRef<'a>,
     rec: &'a NodeRec,
 }
 
@@ -368,7 +393,7 @@ impl<'a> Text<'a> {
     /// CDATA section.
     pub fn as_str(&self) -> &'a str {
         if self.rec.flags == 0 {
-            return as_str(self.raw());
+            return self.doc.str(self.rec.start, self.rec.end - self.rec.start);
         }
         let mut out = bumpalo::collections::String::new_in(self.doc.arena);
         decode_text(self.raw(), &mut out);
@@ -377,7 +402,7 @@ impl<'a> Text<'a> {
 
     fn decode_into(&self, out: &mut impl Push) {
         if self.rec.flags == 0 {
-            out.push_str(as_str(self.raw()));
+            out.push_str(self.doc.str(self.rec.start, self.rec.end - self.rec.start));
         } else {
             decode_text(self.raw(), out);
         }
@@ -393,7 +418,7 @@ impl fmt::Debug for Text<'_> {
 /// Iterator over an element's child nodes.
 #[derive(Clone)]
 pub struct Nodes<'a> {
-    doc: Doc<'a>,
+    doc: TreeRef<'a>,
     next: u32,
 }
 
@@ -408,7 +433,7 @@ impl<'a> Iterator for Nodes<'a> {
         let rec = self.doc.tree.nodes.get(idx as usize)?;
         self.next = rec.next_sibling;
         Some(if rec.is_element {
-            Node::Element(Element { doc: self.doc, idx })
+            Node::Element(Element { doc: self.doc, rec })
         } else {
             Node::Text(Text { doc: self.doc, rec })
         })

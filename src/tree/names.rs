@@ -1,9 +1,19 @@
-//! Storage of namespace names and in-scope prefix bindings: the namespace-name table that
-//! tree records refer to by id, and the stack of `xmlns:prefix` bindings. Reads only names
-//! and values it is handed; never touches the buffer itself.
+//! Namespace names: the well-known ones, and the table that tree records refer to by id
+//! (the resolver fills it, the views read it). Reads only names it is handed; never
+//! touches the buffer itself.
 
-use super::XML_NS;
-use smallvec::SmallVec;
+/// `http://www.w3.org/XML/1998/namespace`, bound to the `xml` prefix.
+pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+/// `http://www.w3.org/2000/xmlns/`, the namespace of `xmlns` declarations.
+pub const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
+/// `http://etherx.jabber.org/streams`, the namespace of the stream root (the framer
+/// checks it).
+pub const STREAMS_NS: &str = "http://etherx.jabber.org/streams";
+
+/// Namespace id of "no namespace".
+pub(crate) const NS_NONE: u32 = 0;
+/// Namespace id of [`XML_NS`].
+pub(crate) const NS_XML: u32 = 1;
 
 /// Fixed ids: [`NS_NONE`] and [`NS_XML`].
 const FIXED: usize = 2;
@@ -23,7 +33,7 @@ const CACHE_NAME_BYTES: usize = 256;
 /// only fills it once. Cached ids stay valid until [`NsTable::clear_cache`].
 #[derive(Debug, Clone)]
 pub(crate) struct NsTable {
-    text: String,
+    pub(crate) text: String,
     entries: Vec<(u32, u32)>,
     cache_text: String,
     cache: Vec<(u32, u32)>,
@@ -153,92 +163,32 @@ impl NsTable {
     }
 }
 
-/// One `xmlns:prefix` binding in scope. The prefix text lives in the table's text.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Binding {
-    prefix: (u32, u32),
-    ns: u32,
-}
-
-/// The stack of in-scope prefixed bindings; default namespaces are tracked by the framer
-/// per open element.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Bindings {
-    stack: SmallVec<[Binding; 8]>,
-}
-
-impl Bindings {
-    pub(crate) fn len(&self) -> usize {
-        self.stack.len()
-    }
-
-    pub(crate) fn truncate(&mut self, len: usize) {
-        self.stack.truncate(len);
-    }
-
-    /// Binds `prefix` (stored in `table`) to namespace id `ns`.
-    pub(crate) fn push(&mut self, table: &mut NsTable, prefix: &str, ns: u32) {
-        let start = table.text.len() as u32;
-        table.text.push_str(prefix);
-        self.stack.push(Binding {
-            prefix: (start, prefix.len() as u32),
-            ns,
-        });
-    }
-
-    /// The namespace id bound to `prefix`, innermost first; `None` when unbound.
-    /// (`xml` is fixed and handled by the caller.)
-    #[inline]
-    pub(crate) fn lookup(&self, table: &NsTable, prefix: &[u8]) -> Option<u32> {
-        self.stack.iter().rev().find_map(|b| {
-            let p = table
-                .text
-                .as_bytes()
-                .get(b.prefix.0 as usize..(b.prefix.0 + b.prefix.1) as usize)?;
-            (p == prefix).then_some(b.ns)
-        })
-    }
-
-    pub(crate) fn heap_bytes(&self) -> usize {
-        if self.stack.spilled() {
-            self.stack.capacity() * core::mem::size_of::<Binding>()
-        } else {
-            0
-        }
-    }
-
-    pub(crate) fn shrink(&mut self) {
-        self.stack.shrink_to_fit();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ns::{NS_NONE, NS_XML, STREAMS_NS};
 
     #[test]
-    fn table_and_bindings_scope() {
+    fn table_marks_and_cache() {
         let mut t = NsTable::default();
         assert_eq!(t.get(NS_NONE), "");
         assert_eq!(t.get(NS_XML), XML_NS);
-        let mut b = Bindings::default();
         let s = t.push(STREAMS_NS);
-        b.push(&mut t, "stream", s);
         let mark = t.mark();
-        let blen = b.len();
         let x = t.push("urn:x");
-        b.push(&mut t, "x", x);
-        b.push(&mut t, "stream", x);
-        assert_eq!(b.lookup(&t, b"stream"), Some(x));
-        assert_eq!(b.lookup(&t, b"x"), Some(x));
-        b.truncate(blen);
+        assert_eq!(t.get(x), "urn:x");
         t.truncate(mark);
-        assert_eq!(b.lookup(&t, b"stream"), Some(s));
-        assert_eq!(b.lookup(&t, b"x"), None);
+        assert_eq!(t.get(x), "");
         assert_eq!(t.get(s), STREAMS_NS);
+        let start = t.text_mut().len();
+        t.text_mut().push_str("urn:cached");
+        let c = t.cache_or_seal(start);
+        assert_eq!(t.cached(b"urn:cached"), Some(c));
+        assert_eq!(t.get(c), "urn:cached");
         assert_eq!(t.get(99), "");
         t.reset();
         assert_eq!(t.get(s), "");
+        assert_eq!(t.get(c), "urn:cached");
+        t.clear_cache();
+        assert_eq!(t.get(c), "");
     }
 }
