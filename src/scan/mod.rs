@@ -43,7 +43,8 @@ mod xmldecl;
 
 pub(crate) use reference::{parse_reference, Reference};
 
-use crate::chars::{class, decode_utf8, is_name_char, is_name_start_char, Utf8, NAME, NAME_START};
+use crate::chars::{class, decode_utf8, is_char, is_name_char, is_name_start_char, Utf8};
+use crate::chars::{NAME, NAME_START};
 use crate::error::{err, Error, ErrorKind};
 use crate::limits::Limit;
 use attribute::Attr;
@@ -286,6 +287,18 @@ fn name_start_at(buf: &[u8], i: usize, end: usize) -> Result<Option<bool>, Error
 fn non_ascii_name_start_at(buf: &[u8], i: usize, end: usize) -> Result<Option<bool>, Error> {
     match decode_utf8(&buf[i..end]) {
         Utf8::Char(c, _) => Ok(Some(is_name_start_char(c))),
+        Utf8::Incomplete => Ok(None),
+        Utf8::Invalid => err(ErrorKind::InvalidUtf8, i),
+    }
+}
+
+/// The length of the non-ASCII character at `buf[i]` if it is whole and a `Char`; `None`
+/// when its bytes are cut short by `end`.
+#[inline(always)]
+fn char_len(buf: &[u8], i: usize, end: usize) -> Result<Option<usize>, Error> {
+    match decode_utf8(&buf[i..end]) {
+        Utf8::Char(c, l) if is_char(c) => Ok(Some(l)),
+        Utf8::Char(..) => err(ErrorKind::InvalidChar, i),
         Utf8::Incomplete => Ok(None),
         Utf8::Invalid => err(ErrorKind::InvalidUtf8, i),
     }

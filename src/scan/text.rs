@@ -4,8 +4,8 @@
 //! same steps a resumed tag runs).
 
 use super::tag::{End, Tag};
-use super::{simd, skip, Flow, Markup, Scanner, Sink, St, F_CDATA, F_CR, F_REF};
-use crate::chars::{class, decode_utf8, is_char, Utf8, CDATA, NAME_START, WS};
+use super::{char_len, simd, skip, Flow, Markup, Scanner, Sink, St, F_CDATA, F_CR, F_REF};
+use crate::chars::{class, decode_utf8, Utf8, CDATA, NAME_START, WS};
 use crate::error::{err, Error, ErrorKind};
 
 /// End of input in text: an error inside an element (`content`), nothing outside.
@@ -83,11 +83,9 @@ impl Scanner {
                     }
                     *i += 1;
                 }
-                0x80.. => match decode_utf8(&buf[*i..end]) {
-                    Utf8::Char(c, l) if is_char(c) => *i += l,
-                    Utf8::Char(..) => return err(ErrorKind::InvalidChar, *i),
-                    Utf8::Incomplete => return Ok(Flow::More(St::Text)),
-                    Utf8::Invalid => return err(ErrorKind::InvalidUtf8, *i),
+                0x80.. => match char_len(buf, *i, end)? {
+                    Some(l) => *i += l,
+                    None => return Ok(Flow::More(St::Text)),
                 },
                 _ => return err(ErrorKind::InvalidChar, *i),
             }
@@ -149,11 +147,9 @@ impl Scanner {
                     self.text_flags |= F_CR;
                     *i += 1;
                 }
-                0x80.. => match decode_utf8(&buf[*i..end]) {
-                    Utf8::Char(c, l) if is_char(c) => *i += l,
-                    Utf8::Char(..) => return err(ErrorKind::InvalidChar, *i),
-                    Utf8::Incomplete => return Ok(Flow::More(St::Cdata)),
-                    Utf8::Invalid => return err(ErrorKind::InvalidUtf8, *i),
+                0x80.. => match char_len(buf, *i, end)? {
+                    Some(l) => *i += l,
+                    None => return Ok(Flow::More(St::Cdata)),
                 },
                 _ => return err(ErrorKind::InvalidChar, *i),
             }
