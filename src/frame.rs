@@ -227,6 +227,8 @@ impl Framer {
 
 /// The scanner's tokens (through the event windows, `crate::window`).
 impl Framer {
+    // Inlined into both copies of the scan loop (as it was into the one loop before).
+    #[inline(always)]
     pub(crate) fn start_tag(
         &mut self,
         buf: &[u8],

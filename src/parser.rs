@@ -456,7 +456,10 @@ impl Parser {
                 }
                 Ok(false)
             }
-            Ok(Step::Event) => Ok(true),
+            Ok(Step::Event) => {
+                self.window.close();
+                Ok(true)
+            }
         }
     }
 

@@ -17,8 +17,9 @@
 //! - with implicit restarts, an XML declaration or a `<stream:stream` start tag between
 //!   stanzas is the next stream's header: the header limit applies from its `<`, and the
 //!   declaration restarts the framer;
-//! - a complete event (or a document's declaration) closes the window: whitespace
-//!   between events is not held.
+//! - a complete event (the parser calls [`Window::close`] when the scanner stops at it)
+//!   or a document's declaration closes the window: whitespace between events is not
+//!   held.
 
 use crate::error::{Error, ErrorKind};
 use crate::frame::{Framer, Phase};
@@ -110,13 +111,15 @@ impl Framing<'_> {
 impl Sink for Framing<'_> {
     #[inline(always)]
     fn start_tag(&mut self, buf: &[u8], lt: usize, name: (usize, usize)) -> Result<(), Error> {
-        self.framer.start_tag(buf, lt, name)?;
+        self.framer.start_tag(buf, lt, name)
+    }
+
+    fn outside_start_tag(&mut self, lt: usize) {
         if !self.window.header && self.framer.reading_header() {
             // An implicit restart by start tag: a header, so the header limit applies
             // from its '<'.
             self.window.open(lt, true);
         }
-        Ok(())
     }
 
     #[inline(always)]
@@ -203,12 +206,9 @@ impl Sink for Framing<'_> {
     }
 
     #[inline(always)]
-    fn event_ready(&mut self) -> bool {
-        let ready = self.framer.pending.is_some();
-        if ready {
-            self.window.close();
-        }
-        ready
+    fn event_ready(&self) -> bool {
+        // The parser closes the window when the scanner stops at the event.
+        self.framer.pending.is_some()
     }
 
     #[inline(always)]

@@ -2,8 +2,8 @@
 //! state to the closing quote: the start tag calls it at [`Attr::Name`] for every
 //! attribute, and an attribute cut by the end of the input resumes it where it stopped.
 
-use super::{simd, skip, Flow, Scanner, Sink, St, F_REF, F_WS};
-use crate::chars::{decode_utf8, is_char, Utf8, WS};
+use super::{char_len, simd, skip, Flow, Scanner, Sink, St, F_REF, F_WS};
+use crate::chars::WS;
 use crate::error::{err, Error, ErrorKind};
 
 /// Where an attribute is (its name from `Scanner::name_start`). The order is the order
@@ -51,7 +51,7 @@ impl Scanner {
     /// `Flow::Go(St::TagBetween)` (the sink has it, `*i` is after the quote), otherwise
     /// what comes next.
     #[inline(always)]
-    pub(super) fn attribute<S: Sink>(
+    pub(super) fn attribute<S: Sink, const WIDE: bool>(
         &mut self,
         from: Attr,
         buf: &[u8],
@@ -92,7 +92,7 @@ impl Scanner {
             self.val_flags = 0;
             *i += 1;
         }
-        match self.attr_value(buf, i, end)? {
+        match self.attr_value::<WIDE>(buf, i, end)? {
             Value::Closed => {
                 self.had_ws = false;
                 sink.attribute(
@@ -111,9 +111,14 @@ impl Scanner {
 
     /// Scans attribute-value bytes from `*i`.
     #[inline(always)]
-    fn attr_value(&mut self, buf: &[u8], i: &mut usize, end: usize) -> Result<Value, Error> {
+    fn attr_value<const WIDE: bool>(
+        &mut self,
+        buf: &[u8],
+        i: &mut usize,
+        end: usize,
+    ) -> Result<Value, Error> {
         loop {
-            *i = simd::skip_attr(buf, *i, end);
+            *i = simd::skip_attr::<WIDE>(buf, *i, end);
             if *i >= end {
                 return Ok(Value::NeedMore);
             }
@@ -135,11 +140,9 @@ impl Scanner {
                     self.val_flags |= F_WS;
                     *i += 1;
                 }
-                0x80.. => match decode_utf8(&buf[*i..end]) {
-                    Utf8::Char(c, l) if is_char(c) => *i += l,
-                    Utf8::Char(..) => return err(ErrorKind::InvalidChar, *i),
-                    Utf8::Incomplete => return Ok(Value::NeedMore),
-                    Utf8::Invalid => return err(ErrorKind::InvalidUtf8, *i),
+                0x80.. => match char_len(buf, *i, end)? {
+                    Some(l) => *i += l,
+                    None => return Ok(Value::NeedMore),
                 },
                 _ => return err(ErrorKind::InvalidChar, *i),
             }

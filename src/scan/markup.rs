@@ -171,7 +171,7 @@ impl Scanner {
 
     /// Right after `<`: the byte that decides what the markup is.
     #[inline(always)]
-    fn lt<S: Sink>(
+    pub(super) fn lt<S: Sink>(
         &mut self,
         buf: &[u8],
         i: &mut usize,

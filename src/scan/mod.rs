@@ -43,12 +43,16 @@ mod xmldecl;
 
 pub(crate) use reference::{parse_reference, Reference};
 
-use crate::chars::{class, decode_utf8, is_name_char, is_name_start_char, Utf8, NAME, NAME_START};
+use crate::chars::{class, decode_utf8, is_char, is_name_char, is_name_start_char, Utf8};
+use crate::chars::{NAME, NAME_START};
 use crate::error::{err, Error, ErrorKind};
 use crate::limits::Limit;
 use attribute::Attr;
 use markup::Markup;
 use tag::{End, Tag};
+
+/// Calls with fewer bytes than this to scan skip text without vectors (see `scan`).
+const NARROW_BELOW: usize = 64;
 
 /// Text-node flag: the raw text contains a reference.
 pub(crate) const F_REF: u8 = 1;
@@ -94,6 +98,8 @@ impl Outside {
 pub(crate) trait Sink {
     /// A start tag's name has been read; `lt` is the index of its `<`.
     fn start_tag(&mut self, buf: &[u8], lt: usize, name: (usize, usize)) -> Result<(), Error>;
+    /// After `start_tag`, when the tag is outside any element (it begins an event).
+    fn outside_start_tag(&mut self, lt: usize);
     /// One attribute of the current start tag; `value` excludes the quotes.
     fn attribute(
         &mut self,
@@ -127,10 +133,10 @@ pub(crate) trait Sink {
     /// What character data means after the last tag (or declaration).
     fn context(&self) -> Context;
     /// Whether the last tag completed an event; the scanner then stops right after it.
-    fn event_ready(&mut self) -> bool;
+    fn event_ready(&self) -> bool;
     /// The first buffer index the scanner may not read (`usize::MAX` for none). Read at
-    /// the start of every scan and after `markup_start`, `markup_kind`, `declaration`,
-    /// and a `start_tag` outside any element.
+    /// the start of every scan and after `markup_start`, `markup_kind`, `declaration`
+    /// and `outside_start_tag`.
     fn horizon(&self) -> usize;
     /// The error for needing input at the horizon `at`.
     fn horizon_error(&self, at: usize) -> Error;
@@ -281,6 +287,18 @@ fn name_start_at(buf: &[u8], i: usize, end: usize) -> Result<Option<bool>, Error
 fn non_ascii_name_start_at(buf: &[u8], i: usize, end: usize) -> Result<Option<bool>, Error> {
     match decode_utf8(&buf[i..end]) {
         Utf8::Char(c, _) => Ok(Some(is_name_start_char(c))),
+        Utf8::Incomplete => Ok(None),
+        Utf8::Invalid => err(ErrorKind::InvalidUtf8, i),
+    }
+}
+
+/// The length of the non-ASCII character at `buf[i]` if it is whole and a `Char`; `None`
+/// when its bytes are cut short by `end`.
+#[inline(always)]
+fn char_len(buf: &[u8], i: usize, end: usize) -> Result<Option<usize>, Error> {
+    match decode_utf8(&buf[i..end]) {
+        Utf8::Char(c, l) if is_char(c) => Ok(Some(l)),
+        Utf8::Char(..) => err(ErrorKind::InvalidChar, i),
         Utf8::Incomplete => Ok(None),
         Utf8::Invalid => err(ErrorKind::InvalidUtf8, i),
     }
@@ -454,31 +472,26 @@ impl Scanner {
     /// Scans `buf[self.pos..]`, feeding tokens to `sink`, until the input runs out
     /// ([`Step::NeedMore`]) or an event is complete ([`Step::Event`]).
     ///
-    /// The first step runs here and the rest in [`Scanner::run`]'s loop: a call that
-    /// only resumes a construct for a few bytes (one-byte feeds) then pays nothing for
-    /// what the loop sets up once for long runs.
+    /// A call with a few bytes to scan (small feeds, down to one byte) runs a copy of
+    /// the loop without the vectorised skipping: the results are the same (see `simd`),
+    /// and the call does not pay for setting up what only long runs use.
     #[inline]
     pub(crate) fn scan<S: Sink>(&mut self, buf: &[u8], sink: &mut S) -> Result<Step, Error> {
-        let mut i = self.pos;
-        let mut end = buf.len().min(sink.horizon());
-        match self.step(self.st, buf, &mut i, &mut end, sink)? {
-            Flow::Go(st) => self.run(st, buf, i, end, sink),
-            flow => Ok(self.stop(flow, buf, i, end, sink)?),
+        if buf.len() - self.pos.min(buf.len()) >= NARROW_BELOW {
+            self.run::<S, true>(buf, sink)
+        } else {
+            self.run::<S, false>(buf, sink)
         }
     }
 
-    /// The scan loop from state `st` at `i`.
+    /// The scan loop; `WIDE` enables the vectorised skipping.
     #[inline(never)]
-    fn run<S: Sink>(
-        &mut self,
-        mut st: St,
-        buf: &[u8],
-        mut i: usize,
-        mut end: usize,
-        sink: &mut S,
-    ) -> Result<Step, Error> {
+    fn run<S: Sink, const WIDE: bool>(&mut self, buf: &[u8], sink: &mut S) -> Result<Step, Error> {
+        let mut i = self.pos;
+        let mut st = self.st;
+        let mut end = buf.len().min(sink.horizon());
         loop {
-            match self.step(st, buf, &mut i, &mut end, sink)? {
+            match self.step::<S, WIDE>(st, buf, &mut i, &mut end, sink)? {
                 Flow::Go(next) => st = next,
                 flow => return self.stop(flow, buf, i, end, sink),
             }
@@ -515,7 +528,7 @@ impl Scanner {
 
     /// One step of the machine whose state is `st`.
     #[inline(always)]
-    fn step<S: Sink>(
+    fn step<S: Sink, const WIDE: bool>(
         &mut self,
         st: St,
         buf: &[u8],
@@ -535,20 +548,22 @@ impl Scanner {
         }
         match st {
             St::Start => cold!(start()),
-            St::Text => self.text(buf, i, end, sink),
+            St::Text => self.text::<S, WIDE>(buf, i, end, sink),
             St::Cdata => self.cdata(buf, i, *end),
-            St::Lt | St::Bang | St::CdataOpen | St::CommentOpen | St::DoctypeOpen | St::PiOpen => {
+            // After every `<` outside elements (and a `<` at the end of a chunk): inline.
+            St::Lt => self.lt(buf, i, end, sink),
+            St::Bang | St::CdataOpen | St::CommentOpen | St::DoctypeOpen | St::PiOpen => {
                 cold!(markup(Markup::of(st)))
             }
             St::Decl => cold!(decl()),
             St::TagName | St::TagBetween | St::EmptyClose => {
-                self.start_tag(Tag::of(st), buf, i, end, sink)
+                self.start_tag::<S, WIDE>(Tag::of(st), buf, i, end, sink)
             }
             // Constant states, so that each resumed part runs only its own code.
-            St::AttrName => self.attribute(Attr::Name, buf, i, *end, sink),
-            St::AttrEq => self.attribute(Attr::Eq, buf, i, *end, sink),
-            St::AttrQuote => self.attribute(Attr::Quote, buf, i, *end, sink),
-            St::AttrValue => self.attribute(Attr::Value, buf, i, *end, sink),
+            St::AttrName => self.attribute::<S, WIDE>(Attr::Name, buf, i, *end, sink),
+            St::AttrEq => self.attribute::<S, WIDE>(Attr::Eq, buf, i, *end, sink),
+            St::AttrQuote => self.attribute::<S, WIDE>(Attr::Quote, buf, i, *end, sink),
+            St::AttrValue => self.attribute::<S, WIDE>(Attr::Value, buf, i, *end, sink),
             St::EndName => self.end_tag(End::Name, buf, i, *end, sink),
             St::EndWs => self.end_tag(End::Ws, buf, i, *end, sink),
             St::Ref => self.reference(buf, i, *end),

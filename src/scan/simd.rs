@@ -9,22 +9,39 @@
 
 use crate::chars::{class, ATTR, TEXT};
 
-/// Index of the first byte in `buf[i..end]` outside [`TEXT`] (`end` when none).
+/// Index of the first byte in `buf[i..end]` outside [`TEXT`] (`end` when none); without
+/// `WIDE`, the plain table loop (for scans of a few bytes, which need no set-up).
 #[inline(always)]
-pub(crate) fn skip_text(buf: &[u8], i: usize, end: usize) -> usize {
+pub(crate) fn skip_text<const WIDE: bool>(buf: &[u8], i: usize, end: usize) -> usize {
     let buf = &buf[..end];
+    if !WIDE {
+        return table(buf, i, TEXT);
+    }
     #[cfg(target_arch = "x86_64")]
     let i = sse2::skip(buf, i, sse2::text_candidates);
     swar::skip(buf, i, TEXT, swar::text_special)
 }
 
-/// Index of the first byte in `buf[i..end]` outside [`ATTR`] (`end` when none).
+/// Index of the first byte in `buf[i..end]` outside [`ATTR`] (`end` when none); `WIDE`
+/// as for [`skip_text`].
 #[inline(always)]
-pub(crate) fn skip_attr(buf: &[u8], i: usize, end: usize) -> usize {
+pub(crate) fn skip_attr<const WIDE: bool>(buf: &[u8], i: usize, end: usize) -> usize {
     let buf = &buf[..end];
+    if !WIDE {
+        return table(buf, i, ATTR);
+    }
     #[cfg(target_arch = "x86_64")]
     let i = sse2::skip(buf, i, sse2::attr_candidates);
     swar::skip(buf, i, ATTR, swar::attr_special)
+}
+
+/// The plain table loop: the first byte from `i` whose class lacks `mask`.
+#[inline(always)]
+fn table(buf: &[u8], i: usize, mask: u8) -> usize {
+    match buf[i..].iter().position(|&b| class(b) & mask == 0) {
+        Some(k) => i + k,
+        None => buf.len(),
+    }
 }
 
 /// Portable word-at-a-time version (also finishes the last few bytes on x86_64).
@@ -163,7 +180,7 @@ mod sse2 {
 mod tests {
     use super::*;
 
-    fn table(buf: &[u8], i: usize, end: usize, mask: u8) -> usize {
+    fn oracle(buf: &[u8], i: usize, end: usize, mask: u8) -> usize {
         buf[i..end]
             .iter()
             .position(|&b| class(b) & mask == 0)
@@ -186,16 +203,12 @@ mod tests {
                 let mut buf = vec![b'a'; n];
                 buf[at] = b;
                 for (start, end) in [(0, n), (3, n - 1), (at.min(5), at + 1)] {
-                    assert_eq!(
-                        skip_text(&buf, start, end),
-                        table(&buf, start, end, TEXT),
-                        "{b:#x}@{at}"
-                    );
-                    assert_eq!(
-                        skip_attr(&buf, start, end),
-                        table(&buf, start, end, ATTR),
-                        "{b:#x}@{at}"
-                    );
+                    let text = oracle(&buf, start, end, TEXT);
+                    let attr = oracle(&buf, start, end, ATTR);
+                    assert_eq!(skip_text::<true>(&buf, start, end), text, "{b:#x}@{at}");
+                    assert_eq!(skip_text::<false>(&buf, start, end), text, "{b:#x}@{at}");
+                    assert_eq!(skip_attr::<true>(&buf, start, end), attr, "{b:#x}@{at}");
+                    assert_eq!(skip_attr::<false>(&buf, start, end), attr, "{b:#x}@{at}");
                 }
             }
         }
@@ -204,7 +217,14 @@ mod tests {
     #[test]
     fn tabs_and_newlines_do_not_stop_text() {
         let text = "line one\n\tline two\nline three with = signs and / slashes ".repeat(3);
-        assert_eq!(skip_text(text.as_bytes(), 0, text.len()), text.len());
-        assert_eq!(skip_attr(text.as_bytes(), 0, text.len()), 8);
+        type Skip = fn(&[u8], usize, usize) -> usize;
+        let pairs: [(Skip, Skip); 2] = [
+            (skip_text::<true>, skip_attr::<true>),
+            (skip_text::<false>, skip_attr::<false>),
+        ];
+        for (t, a) in pairs {
+            assert_eq!(t(text.as_bytes(), 0, text.len()), text.len());
+            assert_eq!(a(text.as_bytes(), 0, text.len()), 8);
+        }
     }
 }

@@ -72,7 +72,7 @@ impl Scanner {
     /// while the input lasts (the attribute machine from its first state); one cut by
     /// the end of the input resumes in [`Attr`].
     #[inline(always)]
-    pub(super) fn start_tag<S: Sink>(
+    pub(super) fn start_tag<S: Sink, const WIDE: bool>(
         &mut self,
         from: Tag,
         buf: &[u8],
@@ -93,6 +93,7 @@ impl Scanner {
                 if !self.in_content() {
                     // A tag outside elements begins an event: the sink may move the
                     // horizon now that it knows the name.
+                    sink.outside_start_tag(self.lt);
                     *end = buf.len().min(sink.horizon());
                 }
                 self.had_ws = false;
@@ -129,7 +130,7 @@ impl Scanner {
                     }
                 },
             }
-            let flow = self.attribute(Attr::Name, buf, i, end, sink)?;
+            let flow = self.attribute::<S, WIDE>(Attr::Name, buf, i, end, sink)?;
             if flow != Flow::Go(St::TagBetween) {
                 return Ok(flow);
             }

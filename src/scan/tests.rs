@@ -61,7 +61,8 @@ impl Sink for Rec {
             _ => Context::Content,
         }
     }
-    fn event_ready(&mut self) -> bool {
+    fn outside_start_tag(&mut self, _: usize) {}
+    fn event_ready(&self) -> bool {
         false
     }
     fn horizon(&self) -> usize {

@@ -4,8 +4,8 @@
 //! same steps a resumed tag runs).
 
 use super::tag::{End, Tag};
-use super::{simd, skip, Flow, Markup, Scanner, Sink, St, F_CDATA, F_CR, F_REF};
-use crate::chars::{class, decode_utf8, is_char, Utf8, CDATA, NAME_START, WS};
+use super::{char_len, simd, skip, Flow, Markup, Scanner, Sink, St, F_CDATA, F_CR, F_REF};
+use crate::chars::{class, decode_utf8, Utf8, CDATA, NAME_START, WS};
 use crate::error::{err, Error, ErrorKind};
 
 /// End of input in text: an error inside an element (`content`), nothing outside.
@@ -19,7 +19,7 @@ pub(super) const CDATA_EOF: ErrorKind = ErrorKind::UnexpectedEof;
 impl Scanner {
     /// [`St::Text`]: character data in the current context.
     #[inline(always)]
-    pub(super) fn text<S: Sink>(
+    pub(super) fn text<S: Sink, const WIDE: bool>(
         &mut self,
         buf: &[u8],
         i: &mut usize,
@@ -27,15 +27,11 @@ impl Scanner {
         sink: &mut S,
     ) -> Result<Flow, Error> {
         if !self.in_content() {
-            // Not inlined: copies keep the caller's `i` and `end` in registers.
-            let (mut j, mut e) = (*i, *end);
-            let flow = self.outside_text(buf, &mut j, &mut e, sink);
-            (*i, *end) = (j, e);
-            return flow;
+            return self.outside_text(buf, i, end, sink);
         }
         let end = *end;
         loop {
-            *i = simd::skip_text(buf, *i, end);
+            *i = simd::skip_text::<WIDE>(buf, *i, end);
             if *i >= end {
                 return Ok(Flow::More(St::Text));
             }
@@ -87,11 +83,9 @@ impl Scanner {
                     }
                     *i += 1;
                 }
-                0x80.. => match decode_utf8(&buf[*i..end]) {
-                    Utf8::Char(c, l) if is_char(c) => *i += l,
-                    Utf8::Char(..) => return err(ErrorKind::InvalidChar, *i),
-                    Utf8::Incomplete => return Ok(Flow::More(St::Text)),
-                    Utf8::Invalid => return err(ErrorKind::InvalidUtf8, *i),
+                0x80.. => match char_len(buf, *i, end)? {
+                    Some(l) => *i += l,
+                    None => return Ok(Flow::More(St::Text)),
                 },
                 _ => return err(ErrorKind::InvalidChar, *i),
             }
@@ -99,7 +93,7 @@ impl Scanner {
     }
 
     /// Outside elements: whitespace, then the `<` of markup.
-    #[inline(never)]
+    #[inline(always)]
     fn outside_text<S: Sink>(
         &mut self,
         buf: &[u8],
@@ -153,11 +147,9 @@ impl Scanner {
                     self.text_flags |= F_CR;
                     *i += 1;
                 }
-                0x80.. => match decode_utf8(&buf[*i..end]) {
-                    Utf8::Char(c, l) if is_char(c) => *i += l,
-                    Utf8::Char(..) => return err(ErrorKind::InvalidChar, *i),
-                    Utf8::Incomplete => return Ok(Flow::More(St::Cdata)),
-                    Utf8::Invalid => return err(ErrorKind::InvalidUtf8, *i),
+                0x80.. => match char_len(buf, *i, end)? {
+                    Some(l) => *i += l,
+                    None => return Ok(Flow::More(St::Cdata)),
                 },
                 _ => return err(ErrorKind::InvalidChar, *i),
             }
