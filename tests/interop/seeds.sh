@@ -2,7 +2,7 @@
 # Seed clients against seed servers, through xmpptap, each with a slixmpp peer:
 #
 #   tests/interop/seeds.sh [--servers prosody,jabberd2] [--clients mcabber,profanity,...]
-#                          [--tls-clients profanity,mcabber,nbxmpp,gosendxmpp]
+#                          [--tls-clients profanity,mcabber,nbxmpp,poezio,gosendxmpp]
 #                          [--captures corpus/captures] [--keep]
 #
 #   1. setup.sh: Debian packages (servers, clients, tmux) and slixmpp, idempotently;
@@ -28,7 +28,7 @@ fi
 
 servers=prosody,jabberd2
 clients=mcabber,profanity,nbxmpp,poezio,finch
-tls_clients=profanity,mcabber,nbxmpp,gosendxmpp
+tls_clients=profanity,mcabber,nbxmpp,poezio,gosendxmpp
 captures=""
 keep=0
 while [ $# -gt 0 ]; do
