@@ -6,7 +6,7 @@
 //! The XMPP reading of a stanza (kind, addressing, types, errors) is added by the
 //! [`xmpp`](crate::xmpp) layer as further methods of the same type.
 
-use super::names::{STREAMS_NS, XML_NS};
+use super::names::XML_NS;
 use super::records::{AttrRec, NodeRec};
 use super::stored::{StoredStanza, StoredTree};
 use super::view::{Attribute, Attributes, Element, TreeRef};
@@ -91,11 +91,13 @@ impl<'a> Stanza<'a> {
     /// The [`header`](Self::header) when it encloses the stanza (a stream header, whose
     /// namespace declarations are in scope for it), `None` otherwise (no header, or a
     /// WebSocket `<open/>`: each message is a document of its own). A parser's header
-    /// encloses its stanzas when it is a `<stream:stream>` (the only root stream mode
-    /// accepts); an owned stanza keeps what its source said.
+    /// always encloses its stanzas: in [`Mode::Stream`](crate::Mode::Stream) it is the
+    /// `<stream:stream>`, in [`Mode::AnyRoot`](crate::Mode::AnyRoot) the root whose
+    /// declarations the resolver kept in scope (a BOSH `<body/>`, for one); an owned
+    /// stanza keeps what its source said.
     pub(crate) fn enclosing_header(&self) -> Option<Element<'a>> {
         match self.context {
-            Context::Header(_) => self.header().filter(|h| h.is(STREAMS_NS, "stream")),
+            Context::Header(_) => self.header(),
             Context::Reduced(o) if o.encloses => self.header(),
             _ => None,
         }
