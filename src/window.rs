@@ -228,10 +228,11 @@ mod tests {
     use crate::frame::Mode;
 
     fn limits() -> Limits {
-        let mut l = Limits::default();
-        l.max_stanza_bytes = 100;
-        l.max_header_bytes = 10;
-        l
+        Limits {
+            max_stanza_bytes: 100,
+            max_header_bytes: 10,
+            ..Limits::default()
+        }
     }
 
     #[test]
