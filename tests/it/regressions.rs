@@ -267,3 +267,42 @@ fn fuzz_limits_document_keyword_lookahead_outside_window() {
         assert_eq!(run(config, &[&full]).1, ordinary, "{full:?}");
     }
 }
+
+/// Found by `restart` (drain variant; input: a stream header and `<body>...` in one feed):
+/// the target restarted after draining to `Ok(None)` and then waited for the next feed,
+/// so at the end of the input it called `finish()` with the new stream's bytes never
+/// read (`UnexpectedEof` instead of the new stream's own error). The parser was right;
+/// the target now reads on after `restart()`. This pins the contract it relies on: bytes
+/// fed before `restart()` are read as the new stream by the next `next_event`, and
+/// `finish()` without that call reports them as cut short.
+#[test]
+fn fuzz_restart_drain_then_restart_reads_fed_bytes() {
+    let mut input = HEADER.to_vec();
+    let body_at = input.len() as u64;
+    input.extend_from_slice(b"<body>cut short");
+    for read_after_restart in [true, false] {
+        let mut parser = Parser::new();
+        parser.feed(&input);
+        assert!(matches!(
+            parser.next_event(),
+            Ok(Some(xmpp_stream::Event::Header(_)))
+        ));
+        assert!(matches!(parser.next_event(), Ok(None)), "the stanza is cut");
+        parser.restart();
+        if read_after_restart {
+            let e = parser.next_event().expect_err("<body> is no stream root");
+            assert_eq!(
+                (e.kind(), e.offset()),
+                (ErrorKind::InvalidStreamRoot, body_at)
+            );
+        } else {
+            let e = parser
+                .finish()
+                .expect_err("bytes of the new stream are pending");
+            assert_eq!(
+                (e.kind(), e.offset()),
+                (ErrorKind::UnexpectedEof, input.len() as u64)
+            );
+        }
+    }
+}
