@@ -242,6 +242,7 @@ mod chars;
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub mod codec;
 mod condition;
+mod config;
 mod decode;
 #[doc(hidden)]
 pub mod dump;
@@ -273,6 +274,8 @@ struct ReadmeDoctests;
 #[doc(inline)]
 pub use crate::condition::Condition;
 #[doc(inline)]
+pub use crate::config::{Config, DEFAULT_IDLE_RELEASE};
+#[doc(inline)]
 pub use crate::error::{Error, ErrorKind};
 #[doc(inline)]
 pub use crate::frame::Mode;
@@ -280,8 +283,7 @@ pub use crate::frame::Mode;
 pub use crate::limits::{Limit, Limits};
 #[doc(inline)]
 pub use crate::owned_event::{OwnedEvent, OwnedHeader, OwnedHeaderView};
-#[doc(inline)]
-pub use crate::parser::{Config, Event, Parser};
+pub use crate::parser::{Event, Parser};
 #[doc(inline)]
 pub use crate::tree::{
     Arena, Attribute, Attributes, Element, Node, Nodes, OwnedStanza, OwnedView, Stanza, Text,

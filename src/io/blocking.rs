@@ -1,6 +1,6 @@
 //! [`Reader`]: the driver over a blocking [`std::io::Read`].
 
-use super::driver::{driver_methods, Core, Next};
+use super::driver::{driver_methods, Core, Next, STACK_READ};
 use super::ReadError;
 use crate::parser::{Config, Event, Parser};
 use core::fmt;
@@ -73,12 +73,26 @@ impl<R: Read> Reader<R> {
             match self.core.next()? {
                 Next::Event => return Ok(self.core.event()),
                 Next::End => return Ok(None),
-                Next::Read => match self.inner.read(self.core.read_buf()) {
-                    Ok(n) => self.core.commit(n),
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    // Bytes read before an error are kept; the next call reads on.
-                    Err(e) => return Err(e.into()),
-                },
+                Next::Read => {
+                    // A blocking read cannot tell whether it will wait: release before
+                    // any read made with nothing buffered.
+                    self.core.idle();
+                    let read = if self.core.reads_direct() {
+                        self.inner
+                            .read(self.core.read_buf())
+                            .map(|n| self.core.commit(n))
+                    } else {
+                        let mut stack = [0u8; STACK_READ];
+                        let read = self.inner.read(&mut stack);
+                        read.map(|n| self.core.feed(&stack[..n]))
+                    };
+                    match read {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        // Bytes read before an error are kept; the next call reads on.
+                        Err(e) => return Err(e.into()),
+                    }
+                }
             }
         }
     }
