@@ -143,6 +143,8 @@ else
     failed=$((failed + 1))
 fi
 
+if [ $failed -eq 0 ]; then
+    rm -rf "$work"
 else
     echo "work dir kept: $work"
 fi
