@@ -78,9 +78,9 @@ pub struct Parser {
     arena_lent: core::cell::Cell<bool>,
     error: Option<Error>,
     config: Config,
-    /// Limits set by [`Parser::set_limits`] while an event was being read: they take
-    /// effect once it is complete.
-    next_limits: Option<Limits>,
+    /// [`Parser::set_limits`] was called while an event was being read: the limits in
+    /// `config` take effect once it is complete.
+    limits_pending: bool,
 }
 
 impl Default for Parser {
@@ -124,12 +124,12 @@ impl Parser {
             arena_lent: core::cell::Cell::new(false),
             error: None,
             config,
-            next_limits: None,
+            limits_pending: false,
         }
     }
 
-    /// The configuration this parser was built with (its limits are the ones in force,
-    /// [`set_limits`](Self::set_limits) included, once they apply).
+    /// The configuration this parser was built with (its limits are the last ones
+    /// [`set_limits`](Self::set_limits) set, if it was called).
     pub fn config(&self) -> &Config {
         &self.config
     }
@@ -143,7 +143,7 @@ impl Parser {
     /// at once; called while a stanza (or the header) is half-read, that stanza is
     /// finished under the limits it started with and the new ones apply from the event
     /// after it. They survive [`restart`](Self::restart) and [`reset`](Self::reset)
-    /// (they become this parser's [`config`](Self::config) limits).
+    /// (they are this parser's [`config`](Self::config) limits from the call on).
     ///
     /// ```
     /// use xmpp_stream::{ErrorKind, Event, Limits, Parser};
@@ -161,7 +161,8 @@ impl Parser {
     /// # Ok::<(), xmpp_stream::Error>(())
     /// ```
     pub fn set_limits(&mut self, limits: Limits) {
-        self.next_limits = Some(limits);
+        self.config.limits = limits;
+        self.limits_pending = true;
         if self.window.start().is_none() {
             self.apply_next_limits();
         }
@@ -171,12 +172,11 @@ impl Parser {
     /// open: nothing but whitespace between events is half-read).
     #[cold]
     fn apply_next_limits(&mut self) {
-        if let Some(limits) = self.next_limits.take() {
-            self.scanner.set_max_name(limits.max_name_bytes);
-            self.window.set_limits(&limits);
-            self.framer.set_limits(limits);
-            self.config.limits = limits;
-        }
+        let limits = self.config.limits;
+        self.limits_pending = false;
+        self.scanner.set_max_name(limits.max_name_bytes);
+        self.window.set_limits(&limits);
+        self.framer.set_limits(limits);
     }
 
     /// Appends bytes to the input. Never fails: errors surface from
@@ -415,7 +415,7 @@ impl Parser {
                 Err(e)
             }
             Ok(Step::NeedMore) => {
-                if self.next_limits.is_some() && self.window.start().is_none() {
+                if self.limits_pending && self.window.start().is_none() {
                     self.apply_next_limits();
                 }
                 if self.scanner.pos() == self.filled && !self.in_progress() {
@@ -427,7 +427,7 @@ impl Parser {
                 Ok(false)
             }
             Ok(Step::Event) => {
-                if self.next_limits.is_some() {
+                if self.limits_pending {
                     self.apply_next_limits();
                 }
                 Ok(true)
@@ -514,10 +514,7 @@ impl Parser {
     /// Clears everything, buffered input and errors included, as for a new connection.
     /// Grown buffers are kept for reuse (see [`release_memory`](Self::release_memory)).
     pub fn reset(&mut self) {
-        let mut config = self.config.clone();
-        if let Some(limits) = self.next_limits.take() {
-            config.limits = limits;
-        }
+        let config = self.config.clone();
         let buf = core::mem::take(&mut self.buf);
         let arena = core::mem::take(&mut self.arena);
         *self = Parser::with_config(config);
