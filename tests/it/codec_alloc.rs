@@ -70,9 +70,19 @@ fn steady_state_codec_decoding_allocates_at_most_once_per_stanza() {
     trace_from_env("CODEC_ALLOC_TRACE");
     let mut checked = 0;
     for s in streams() {
-        for keep in [0, 1, 4] {
-            for chunk in [4096, 1 << 20] {
-                let mut codec = XmppCodec::with_config(stream_config().with_idle_release(None));
+        for (keep, chunk, idle_release) in [
+            (0, 4096, None),
+            (1, 4096, None),
+            (4, 4096, None),
+            (0, 1 << 20, None),
+            (4, 1 << 20, None),
+            // The default: releases happen only where a read ends between stanzas.
+            (0, 1 << 20, Some(xmpp_stream::DEFAULT_IDLE_RELEASE)),
+            (4, 1 << 20, Some(xmpp_stream::DEFAULT_IDLE_RELEASE)),
+        ] {
+            {
+                let config = stream_config().with_idle_release(idle_release);
+                let mut codec = XmppCodec::with_config(config);
                 // A first pass grows every buffer; the second is the steady state.
                 decode(&mut codec, &s.data, chunk, keep);
                 codec.restart();
@@ -86,8 +96,12 @@ fn steady_state_codec_decoding_allocates_at_most_once_per_stanza() {
                     "{}: {allocs} allocations for {second_half} stanzas (keep {keep}, chunk {chunk})",
                     s.name
                 );
-                // Recycling makes it none at all while fewer than 8 stanzas are kept.
-                assert_eq!(allocs, 0, "{} keep {keep} chunk {chunk}", s.name);
+                // Recycling makes it none at all while fewer than 8 stanzas are kept
+                // (with idle release, a read ending between stanzas gives buffers back,
+                // and the next regrows them).
+                if idle_release.is_none() {
+                    assert_eq!(allocs, 0, "{} keep {keep} chunk {chunk}", s.name);
+                }
                 checked += 1;
             }
         }
@@ -154,4 +168,55 @@ fn a_new_owned_stanza_is_a_fixed_number_of_blocks() {
         o.heap_bytes(),
         a.bytes
     );
+}
+
+/// Request-response traffic (one stanza per read, the codec idle after each): without
+/// idle release nothing is allocated per stanza; with the default release every idle
+/// gives the buffers back and the next stanza regrows them (the price of idling small,
+/// bounded here so that it does not creep up).
+#[test]
+fn request_response_traffic_with_and_without_idle_release() {
+    let none = request_response(None);
+    assert_eq!(none, 0, "{none} allocations without idle release");
+    let default = request_response(Some(xmpp_stream::DEFAULT_IDLE_RELEASE));
+    eprintln!("request-response: {default} allocations per stanza with the default idle release");
+    assert!(default <= 12, "{default} allocations per stanza");
+}
+
+/// Allocations per stanza in request-response traffic (see above).
+fn request_response(idle_release: Option<usize>) -> usize {
+    let header: &[u8] = b"<stream:stream xmlns='jabber:client' \
+        xmlns:stream='http://etherx.jabber.org/streams' to='example.com' xml:lang='en'>";
+    let stanza = |i: usize| {
+        format!(
+            "<message to='romeo@example.net' type='chat' id='m{i}'><body>Wherefore art thou, \
+             Romeo? ({i})</body><active xmlns='http://jabber.org/protocol/chatstates'/></message>"
+        )
+    };
+    let mut codec =
+        XmppCodec::with_config(xmpp_stream::Config::default().with_idle_release(idle_release));
+    let mut buf = BytesMut::from(header);
+    assert!(matches!(
+        codec.decode(&mut buf),
+        Ok(Some(OwnedEvent::Header(_)))
+    ));
+    let mut allocs = 0;
+    let n = 200;
+    for i in 0..2 * n {
+        buf.extend_from_slice(stanza(i).as_bytes());
+        let id = format!("m{i}");
+        let ((), a) = measure(|| {
+            let Some(OwnedEvent::Stanza(s)) = codec.decode(&mut buf).unwrap() else {
+                panic!()
+            };
+            assert_eq!(s.view().stanza().id(), Some(id.as_str()));
+            drop(s);
+            // Idle: nothing buffered.
+            assert!(codec.decode(&mut buf).unwrap().is_none());
+        });
+        if i >= n {
+            allocs += a.count;
+        }
+    }
+    allocs / n
 }
