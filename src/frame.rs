@@ -34,7 +34,7 @@ pub enum Mode {
     ///
     /// ```
     /// use xmpp_stream::{Config, Event, Mode, Parser};
-    /// let mut p = Parser::with_config(Config::default().mode(Mode::AnyRoot));
+    /// let mut p = Parser::with_config(Config::default().with_mode(Mode::AnyRoot));
     /// p.feed(b"<body xmlns='http://jabber.org/protocol/httpbind' rid='1'><message/></body>");
     /// assert!(matches!(p.next_event()?, Some(Event::Header(h)) if h.attr("", "rid") == Some("1")));
     /// assert!(matches!(p.next_event()?, Some(Event::Stanza(s))

@@ -382,6 +382,7 @@ impl Parser {
     ///         Event::Header(_) => "header",
     ///         Event::Stanza(_) => "stanza",
     ///         Event::Close => "close",
+    ///         _ => "other",
     ///     });
     /// }
     /// assert_eq!(kinds, ["header", "stanza", "close"]);

@@ -10,7 +10,10 @@ use core::task::Poll;
 
 /// A [`Parser`] reading from a `tokio::io::AsyncRead` (a `TcpStream` or its read
 /// half, a TLS stream, a `DuplexStream`): the async twin of
-/// [`Reader`](super::Reader). Each read goes straight into the parser's buffer.
+/// [`Reader`](super::Reader). Each read goes straight into the parser's buffer (except
+/// while [idle release](crate::Config::with_idle_release) has given it back, when the
+/// read went `Pending` with nothing buffered: then through a stack buffer until a stanza
+/// needs more).
 ///
 /// [`next_event`](Self::next_event) is cancel-safe: dropping its future (in a
 /// `tokio::select!` branch that lost, say) loses no input, since bytes read are
