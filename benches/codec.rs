@@ -61,8 +61,11 @@ async fn reader_pass(data: &[u8]) -> usize {
     n
 }
 
-async fn codec_pass(data: &[u8]) -> usize {
-    let codec = XmppCodec::with_config(Config::default().with_implicit_restart(true));
+async fn codec_pass(data: &[u8], idle_release: Option<usize>) -> usize {
+    let config = Config::default()
+        .with_implicit_restart(true)
+        .with_idle_release(idle_release);
+    let codec = XmppCodec::with_config(config);
     let mut f = FramedRead::new(data, codec);
     let mut n = 0;
     while let Some(ev) = f.next().await {
@@ -75,24 +78,30 @@ async fn codec_pass(data: &[u8]) -> usize {
 
 fn throughput(rounds: usize) {
     println!("## Codec against AsyncReader (same bytes, same run, interleaved)\n");
-    println!("| file | MB | AsyncReader MB/s | codec MB/s | codec / AsyncReader |");
-    println!("|---|---:|---:|---:|---:|");
+    println!(
+        "| file | MB | AsyncReader MB/s | codec MB/s | codec / AsyncReader | codec, idle release off, MB/s |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
     for name in ["c2s-chat", "s2c-mixed", "s2c-payload"] {
         let data = load(name);
-        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+        let mbs = |t: Instant| data.len() as f64 / t.elapsed().as_secs_f64() / 1e6;
         for _ in 0..rounds {
             let t = Instant::now();
             let na = block_on(reader_pass(&data));
-            a.push(data.len() as f64 / t.elapsed().as_secs_f64() / 1e6);
+            a.push(mbs(t));
             let t = Instant::now();
-            let nb = block_on(codec_pass(&data));
-            b.push(data.len() as f64 / t.elapsed().as_secs_f64() / 1e6);
-            assert_eq!(na, nb, "{name}: same stanzas");
+            let nb = block_on(codec_pass(&data, Some(xmpp_stream::DEFAULT_IDLE_RELEASE)));
+            b.push(mbs(t));
+            let t = Instant::now();
+            let nc = block_on(codec_pass(&data, None));
+            c.push(mbs(t));
+            assert_eq!((na, na), (nb, nc), "{name}: same stanzas");
             assert!(na > 0);
         }
-        let (ma, mb) = (median(&mut a), median(&mut b));
+        let (ma, mb, mc) = (median(&mut a), median(&mut b), median(&mut c));
         println!(
-            "| {name} | {:.1} | {ma:.0} | {mb:.0} | {:.2} |",
+            "| {name} | {:.1} | {ma:.0} | {mb:.0} | {:.2} | {mc:.0} |",
             data.len() as f64 / 1e6,
             mb / ma
         );

@@ -4,7 +4,7 @@
 use crate::frame::Mode;
 use crate::limits::Limits;
 
-/// How a [`Parser`] reads its input.
+/// How a [`Parser`](crate::Parser) reads its input.
 ///
 /// ```
 /// use xmpp_stream::{Config, Limits, Mode, Parser};
@@ -59,10 +59,10 @@ impl Config {
     /// Whether a new stream header between stanzas restarts the stream by itself: an XML
     /// declaration, or a start tag with the same qualified name as the current stream root
     /// (`<stream:stream`), is read as the header of a new stream, exactly as if
-    /// [`Parser::restart`] had been called just before it. Useful for tools that read one
+    /// [`Parser::restart`](crate::Parser::restart) had been called just before it. Useful for tools that read one
     /// direction of a connection without knowing when SASL succeeded (such as the
     /// `xmppdump` example). Default: `false` (servers and clients call
-    /// [`Parser::restart`] themselves).
+    /// [`Parser::restart`](crate::Parser::restart) themselves).
     pub fn with_implicit_restart(mut self, yes: bool) -> Self {
         self.implicit_restart = yes;
         self
