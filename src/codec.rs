@@ -4,9 +4,21 @@
 //! `FramedRead`, `FramedWrite` or `Framed` pipelines. Encoding takes [`Packet`]s.
 //!
 //! Decoding copies each chunk that `Framed` read into the parser, then copies every
-//! stanza out of it (an [`OwnedStanza`] is five heap blocks). Where that matters,
-//! [`AsyncReader`](crate::io::AsyncReader) reads straight into the parser and lends
-//! zero-copy views instead.
+//! stanza out of it into an [`OwnedStanza`] (a reference-counted block: clone it to
+//! route one stanza to many sessions without copying). The codec recycles the blocks of
+//! stanzas its caller has dropped: it keeps a handle on the last 8 it returned and
+//! refills one that no one else holds any more, so that in steady state decoding
+//! allocates nothing per stanza unless the caller keeps more than 8 stanzas alive.
+//! Where even the copies matter, [`AsyncReader`](crate::io::AsyncReader) reads straight
+//! into the parser and lends zero-copy views instead.
+//!
+//! Limits follow the session: [`XmppCodec::set_limits`] (small before SASL, larger
+//! after). Memory idles small: when a decode ends with nothing buffered, the codec gives
+//! back what holds more than the [idle release
+//! threshold](crate::Config::with_idle_release): its parser's grown buffers, recycled
+//! stanzas (it keeps one, if that one is small, so that request-response traffic still
+//! reuses it), its encoding scratch, and `Framed`'s read buffer (which it regrows to
+//! 8 KiB once a read fills it).
 //!
 //! The stream restarts after STARTTLS and SASL success: call [`XmppCodec::restart`]
 //! (through `Framed::codec_mut` or `FramedRead::decoder_mut`) after reading, or writing,
@@ -43,21 +55,76 @@
 
 use crate::condition::Condition;
 use crate::io::ReadError;
+use crate::limits::Limits;
 use crate::owned_event::OwnedEvent;
-use crate::parser::{Config, Parser};
-use crate::tree::OwnedStanza;
+use crate::parser::{Config, Event, Parser, MIN_READ};
+use crate::tree::{OwnedStanza, Stanza};
 use crate::xmpp::{
     write_close, write_header, write_stanza, write_stream_error, HeaderSpec, Target,
 };
 use bytes::BytesMut;
 use core::fmt;
+use smallvec::SmallVec;
 use tokio_util::codec::{Decoder, Encoder};
+
+/// How many returned stanzas the codec keeps a handle on, for reuse once dropped.
+const RECYCLE: usize = 8;
 
 /// Decodes an XMPP stream into [`OwnedEvent`]s and encodes [`Packet`]s with the
 /// crate's writer. See the [module docs](self).
 pub struct XmppCodec {
     parser: Parser,
     scratch: Vec<u8>,
+    recycled: Recycler,
+    idle_release: Option<usize>,
+}
+
+/// Handles on the last stanzas the codec returned; one no one else holds is refilled.
+#[derive(Default)]
+struct Recycler {
+    slots: SmallVec<[OwnedStanza; RECYCLE]>,
+    /// The slot the next new stanza replaces once all are taken.
+    next: usize,
+}
+
+impl Recycler {
+    /// `stanza` as an owned stanza, in recycled storage when there is some.
+    fn owned(&mut self, stanza: &Stanza<'_>) -> OwnedStanza {
+        if let Some(slot) = self.slots.iter_mut().find(|o| o.is_unique()) {
+            slot.assign(stanza);
+            return slot.clone();
+        }
+        let o = OwnedStanza::new(stanza);
+        if self.slots.len() < RECYCLE {
+            self.slots.push(o.clone());
+        } else {
+            self.slots[self.next] = o.clone();
+            self.next = (self.next + 1) % RECYCLE;
+        }
+        o
+    }
+
+    /// Keeps at most one stanza for reuse, and only one holding at most `threshold`
+    /// heap bytes.
+    fn trim(&mut self, threshold: usize) {
+        let keep = self
+            .slots
+            .iter()
+            .position(|o| o.is_unique() && o.heap_bytes() <= threshold);
+        let kept = keep.map(|k| self.slots.swap_remove(k));
+        self.slots.clear();
+        self.slots.extend(kept);
+        self.next = 0;
+    }
+
+    /// Heap bytes of the stanzas only the codec holds.
+    fn heap_bytes(&self) -> usize {
+        self.slots
+            .iter()
+            .filter(|o| o.is_unique())
+            .map(OwnedStanza::heap_bytes)
+            .sum()
+    }
 }
 
 impl fmt::Debug for XmppCodec {
@@ -80,16 +147,62 @@ impl XmppCodec {
         XmppCodec::with_parser(Parser::new())
     }
 
-    /// A codec whose parser is built from `config` (limits, implicit restarts).
+    /// A codec whose parser is built from `config` (limits, implicit restarts, idle
+    /// release).
     pub fn with_config(config: Config) -> Self {
         XmppCodec::with_parser(Parser::with_config(config))
     }
 
-    /// A codec decoding with an existing parser.
+    /// A codec decoding with an existing parser (its configuration's idle release
+    /// threshold applies).
     pub fn with_parser(parser: Parser) -> Self {
         XmppCodec {
+            idle_release: parser.config().idle_release(),
             parser,
             scratch: Vec::new(),
+            recycled: Recycler::default(),
+        }
+    }
+
+    /// Changes the parser's limits from the next stanza on ([`Parser::set_limits`]: a
+    /// stanza half-read is finished under the limits it started with).
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.parser.set_limits(limits);
+    }
+
+    /// Heap bytes the codec holds: its parser's, the recycled stanzas' (those only it
+    /// holds) and its encoding scratch (not `Framed`'s buffers).
+    pub fn heap_bytes(&self) -> usize {
+        self.parser.heap_bytes() + self.recycled.heap_bytes() + self.scratch.capacity()
+    }
+
+    /// Gives grown buffers back: the parser's ([`Parser::release_memory`]), the
+    /// recycled stanzas and the encoding scratch. Decoding does this by itself (see the
+    /// [module docs](self)).
+    pub fn release_memory(&mut self) {
+        self.parser.release_memory();
+        self.recycled = Recycler::default();
+        self.scratch = Vec::new();
+    }
+
+    /// A decode ended with nothing to return: if nothing is buffered either, the codec
+    /// is about to wait for the peer, and gives back what is above the threshold.
+    fn idle(&mut self, src: &mut BytesMut) {
+        let Some(threshold) = self.idle_release else {
+            return;
+        };
+        if self.parser.buffered() != 0 {
+            return;
+        }
+        self.parser.release_over(threshold);
+        if self.scratch.capacity() > threshold {
+            self.scratch = Vec::new();
+        }
+        self.recycled.trim(threshold);
+        if src.is_empty() && src.capacity() > threshold {
+            // `Framed` reserves again before its next read (a few bytes: `decode`
+            // regrows the buffer once a read fills it).
+            *src = BytesMut::new();
         }
     }
 
@@ -120,10 +233,23 @@ impl Decoder for XmppCodec {
 
     fn decode(&mut self, src: &mut BytesMut) -> Result<Option<OwnedEvent>, ReadError> {
         if !src.is_empty() {
+            let full = src.len() == src.capacity();
             self.parser.feed(src);
             src.clear();
+            if full && src.capacity() < MIN_READ {
+                // The read filled a buffer shrunk while idle: room for whole reads again.
+                src.reserve(MIN_READ);
+            }
         }
-        Ok(self.parser.next_event()?.map(|e| OwnedEvent::new(&e)))
+        let event = match self.parser.next_event()? {
+            None => None,
+            Some(Event::Stanza(s)) => Some(OwnedEvent::Stanza(self.recycled.owned(&s))),
+            Some(e) => Some(OwnedEvent::new(&e)),
+        };
+        if event.is_none() {
+            self.idle(src);
+        }
+        Ok(event)
     }
 
     /// At end of input: the events still buffered, then `Ok(None)` if the stream ended

@@ -112,6 +112,14 @@ impl Framer {
         }
     }
 
+    /// Checks `limits` from now on (between events: see
+    /// [`Parser::set_limits`](crate::Parser::set_limits)).
+    pub(crate) fn set_limits(&mut self, limits: Limits) {
+        self.resolver
+            .set_max_bindings(limits.max_namespace_bindings);
+        self.limits = limits;
+    }
+
     /// Forgets the current stream (header, bindings, open elements), keeping storage.
     pub(crate) fn restart(&mut self) {
         self.phase = Phase::Prolog;

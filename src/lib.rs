@@ -111,8 +111,9 @@
 //! errors) and [`xmpp::StreamHeader`] reads a header element.
 //!
 //! To keep a stanza past the next event (to queue it, send it to another task), copy it
-//! into an [`OwnedStanza`] (`Send + Sync + 'static`, same views, no reparsing; its views
-//! decode into an [`Arena`] of their own or one the caller lends);
+//! into an [`OwnedStanza`] (`Send + Sync + 'static`, same views, no reparsing; cloning
+//! it is a reference count, so one stanza routed to many sessions is never copied; its
+//! views decode into an [`Arena`] of their own or one the caller lends);
 //! [`OwnedEvent`] and [`OwnedHeader`] do the same for whole events. To write, use
 //! [`xmpp::Writer`], [`xmpp::write_stanza`] (as read, standalone or re-targeted to another
 //! content namespace) and the header, close and stream-error writers of [`xmpp`].
@@ -126,6 +127,19 @@
 //! passed, before more than the limit's worth of the element is buffered; memory is
 //! bounded by the current stanza plus the chunk being fed, and
 //! [`Parser::release_memory`] gives grown buffers back on idle connections.
+//!
+//! Limits can follow the session: [`Parser::set_limits`] (and the same method on the
+//! readers and the codec) changes them from the next stanza on, as a server does when a
+//! client authenticates (small limits before SASL, larger after; a stanza half-read is
+//! finished under the limits it started with). [`xmpp::StreamLimits`] and
+//! [`xmpp::StreamLimitsSpec`] read and write the XEP-0478 `<limits/>` that advertises
+//! them.
+//!
+//! Memory idles small by itself under the readers and the codec: about to wait for the
+//! peer with nothing buffered and more than a threshold held (1 KiB by default,
+//! [`Config::with_idle_release`]), they give grown buffers back, so that a large
+//! stanza's growth does not outlive it (10 000 idle tokio connections hold about 1.4 KiB
+//! each, the reader's own size included).
 //!
 //! ## Errors
 //!
@@ -180,7 +194,9 @@
 //! events (its `next_event` is cancel-safe). [`XmppCodec`] implements
 //! `tokio_util::codec::Decoder` (yielding [`OwnedEvent`]s: the header, stanzas, the close)
 //! and `Encoder` (of [`Packet`]s: headers, stanzas, raw XML, stream errors, the close), so
-//! a connection drops into `FramedRead`, `FramedWrite` or `Framed`. The
+//! a connection drops into `FramedRead`, `FramedWrite` or `Framed`; it recycles the
+//! owned stanzas its caller has dropped, so that decoding allocates nothing per stanza in
+//! steady state. The
 //! `examples/c2s_server/` example is a small client-to-server server built that way
 //! (SASL PLAIN, restarts, binding, roster, presence, routing) that real clients such as
 //! slixmpp log in to.
@@ -242,6 +258,7 @@ mod chars;
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub mod codec;
 mod condition;
+mod config;
 mod decode;
 #[doc(hidden)]
 pub mod dump;
@@ -273,6 +290,8 @@ struct ReadmeDoctests;
 #[doc(inline)]
 pub use crate::condition::Condition;
 #[doc(inline)]
+pub use crate::config::{Config, DEFAULT_IDLE_RELEASE};
+#[doc(inline)]
 pub use crate::error::{Error, ErrorKind};
 #[doc(inline)]
 pub use crate::frame::Mode;
@@ -280,8 +299,7 @@ pub use crate::frame::Mode;
 pub use crate::limits::{Limit, Limits};
 #[doc(inline)]
 pub use crate::owned_event::{OwnedEvent, OwnedHeader, OwnedHeaderView};
-#[doc(inline)]
-pub use crate::parser::{Config, Event, Parser};
+pub use crate::parser::{Event, Parser};
 #[doc(inline)]
 pub use crate::tree::{
     Arena, Attribute, Attributes, Element, Node, Nodes, OwnedStanza, OwnedView, Stanza, Text,

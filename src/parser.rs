@@ -2,6 +2,7 @@
 //! sink, hands out events that borrow the buffer, compacts the buffer once events are
 //! released, and keeps the sticky error. The one type most users touch.
 
+pub(crate) use crate::config::Config;
 use crate::error::{Error, ErrorKind};
 use crate::frame::{Framer, Mode, Pending, Phase};
 use crate::limits::Limits;
@@ -10,70 +11,6 @@ use crate::tree::{Context, Element, Stanza, TreeRef};
 use crate::window::{Framing, Window};
 use bumpalo::Bump;
 use core::fmt;
-
-/// How a [`Parser`] reads its input.
-///
-/// ```
-/// use xmpp_stream::{Config, Limits, Mode, Parser};
-/// let parser = Parser::with_config(
-///     Config::default()
-///         .with_limits(Limits::default())
-///         .with_mode(Mode::Stream)
-///         .with_implicit_restart(true),
-/// );
-/// assert!(parser.config().implicit_restart());
-/// assert_eq!(parser.config().mode(), Mode::Stream);
-/// ```
-#[derive(Debug, Clone, Default)]
-pub struct Config {
-    limits: Limits,
-    mode: Mode,
-    implicit_restart: bool,
-    /// See `Framer::rebind_default` (set by the BOSH reader).
-    pub(crate) rebind_default: Option<(&'static str, &'static str)>,
-}
-
-impl Config {
-    /// Sets the limits. Default: [`Limits::default`].
-    pub fn with_limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// Sets the mode. Default: [`Mode::Stream`].
-    pub fn with_mode(mut self, mode: Mode) -> Self {
-        self.mode = mode;
-        self
-    }
-
-    /// Whether a new stream header between stanzas restarts the stream by itself: an XML
-    /// declaration, or a start tag with the same qualified name as the current stream root
-    /// (`<stream:stream`), is read as the header of a new stream, exactly as if
-    /// [`Parser::restart`] had been called just before it. Useful for tools that read one
-    /// direction of a connection without knowing when SASL succeeded (such as the
-    /// `xmppdump` example). Default: `false` (servers and clients call
-    /// [`Parser::restart`] themselves).
-    pub fn with_implicit_restart(mut self, yes: bool) -> Self {
-        self.implicit_restart = yes;
-        self
-    }
-
-    /// The configured limits.
-    pub fn limits(&self) -> &Limits {
-        &self.limits
-    }
-
-    /// The configured mode.
-    pub fn mode(&self) -> Mode {
-        self.mode
-    }
-
-    /// Whether implicit restarts are on (see
-    /// [`with_implicit_restart`](Self::with_implicit_restart)).
-    pub fn implicit_restart(&self) -> bool {
-        self.implicit_restart
-    }
-}
 
 /// One stream event. Events borrow the parser; the next call to
 /// [`Parser::next_event`] releases them.
@@ -112,7 +49,7 @@ fn scanned_str(tree: &[u8]) -> &str {
 }
 
 /// Smallest free space offered to readers by [`Parser::spare_capacity`].
-const MIN_READ: usize = 8 * 1024;
+pub(crate) const MIN_READ: usize = 8 * 1024;
 
 /// A resumable push parser for one XMPP stream (or one XML document).
 ///
@@ -160,6 +97,9 @@ pub struct Parser {
     arena_lent: core::cell::Cell<bool>,
     error: Option<Error>,
     config: Config,
+    /// [`Parser::set_limits`] was called while an event was being read: the limits in
+    /// `config` take effect once it is complete.
+    limits_pending: bool,
 }
 
 impl Default for Parser {
@@ -203,12 +143,59 @@ impl Parser {
             arena_lent: core::cell::Cell::new(false),
             error: None,
             config,
+            limits_pending: false,
         }
     }
 
-    /// The configuration this parser was built with.
+    /// The configuration this parser was built with (its limits are the last ones
+    /// [`set_limits`](Self::set_limits) set, if it was called).
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Changes the limits for the rest of the stream, as a server does after
+    /// authentication (small limits for an unauthenticated peer, larger ones after SASL
+    /// success), like fast_xml's `change_limits`.
+    ///
+    /// The new limits apply from the next event on: called between events (after
+    /// `next_event` returned an event or `Ok(None)` with nothing half-read), they apply
+    /// at once; called while a stanza (or the header) is half-read, that stanza is
+    /// finished under the limits it started with and the new ones apply from the event
+    /// after it. They survive [`restart`](Self::restart) and [`reset`](Self::reset)
+    /// (they are this parser's [`config`](Self::config) limits from the call on).
+    ///
+    /// ```
+    /// use xmpp_stream::{ErrorKind, Event, Limits, Parser};
+    /// let mut small = Limits::default();
+    /// small.max_stanza_bytes = 16;
+    /// let mut parser = Parser::with_config(xmpp_stream::Config::default().with_limits(small));
+    /// parser.feed(b"<stream:stream xmlns='jabber:client' \
+    ///     xmlns:stream='http://etherx.jabber.org/streams'><presence/>");
+    /// parser.next_event()?;
+    /// assert!(matches!(parser.next_event()?, Some(Event::Stanza(_))));
+    /// // Authenticated: allow more.
+    /// parser.set_limits(Limits::default());
+    /// parser.feed(b"<message><body>longer than sixteen bytes</body></message>");
+    /// assert!(matches!(parser.next_event()?, Some(Event::Stanza(_))));
+    /// # Ok::<(), xmpp_stream::Error>(())
+    /// ```
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.config.limits = limits;
+        self.limits_pending = true;
+        if self.window.start().is_none() {
+            self.apply_next_limits();
+        }
+    }
+
+    /// Puts limits set by [`set_limits`](Self::set_limits) in force (no event window is
+    /// open: nothing but whitespace between events is half-read).
+    #[cold]
+    fn apply_next_limits(&mut self) {
+        let limits = self.config.limits;
+        self.limits_pending = false;
+        self.scanner.set_max_name(limits.max_name_bytes);
+        self.window.set_limits(&limits);
+        self.framer.set_limits(limits);
     }
 
     /// Appends bytes to the input. Never fails: errors surface from
@@ -448,6 +435,9 @@ impl Parser {
                 Err(e)
             }
             Ok(Step::NeedMore) => {
+                if self.limits_pending && self.window.start().is_none() {
+                    self.apply_next_limits();
+                }
                 if self.scanner.pos() == self.filled && !self.in_progress() {
                     // Everything consumed: start over at the front of the buffer.
                     self.base += self.filled as u64;
@@ -458,6 +448,9 @@ impl Parser {
             }
             Ok(Step::Event) => {
                 self.window.close();
+                if self.limits_pending {
+                    self.apply_next_limits();
+                }
                 Ok(true)
             }
         }
@@ -575,9 +568,33 @@ impl Parser {
         self.framer.shrink();
     }
 
+    /// What the readers and the codec do when they are about to wait with nothing
+    /// buffered ([`Config::with_idle_release`]): if more than `threshold` heap bytes are
+    /// held, gives the input buffer back, and if that is not enough, everything
+    /// [`release_memory`](Self::release_memory) gives back. Returns whether it released
+    /// anything.
+    pub(crate) fn release_over(&mut self, threshold: usize) -> bool {
+        if self.heap_bytes() <= threshold || self.buffered() != 0 {
+            return false;
+        }
+        self.compact();
+        self.buf.truncate(self.filled);
+        self.buf.shrink_to_fit();
+        if self.heap_bytes() > threshold {
+            self.release_memory();
+        }
+        true
+    }
+
     /// Heap bytes this parser holds (buffer, index, namespace table, header copy, arena).
     pub fn heap_bytes(&self) -> usize {
         self.buf.capacity() + self.framer.heap_bytes() + self.arena.allocated_bytes()
+    }
+
+    /// Bytes [`spare_capacity`](Self::spare_capacity) can offer without growing the
+    /// buffer.
+    pub(crate) fn room(&self) -> usize {
+        self.buf.len() - self.buffered()
     }
 
     /// Bytes of input held in the buffer and not yet released by an event.

@@ -57,6 +57,13 @@ impl Window {
         }
     }
 
+    /// Takes the byte limits of `limits` for the windows opened from now on (the one
+    /// open, if any, keeps its end).
+    pub(crate) fn set_limits(&mut self, limits: &Limits) {
+        self.stanza_bytes = limits.stanza_bytes();
+        self.header_bytes = limits.header_bytes();
+    }
+
     /// Buffer index of the `<` of the event being read, if any: the first byte the
     /// parser must keep.
     pub(crate) fn start(&self) -> Option<usize> {

@@ -11,8 +11,17 @@ use tokio::sync::mpsc;
 use tokio_util::codec::{FramedRead, FramedWrite};
 use xmpp_stream::codec::{Packet, XmppCodec};
 use xmpp_stream::io::ReadError;
-use xmpp_stream::xmpp::{ns, HeaderCheck, HeaderSpec, Kind, StreamHeader, Writer};
-use xmpp_stream::{Condition, OwnedEvent, OwnedHeader, OwnedStanza, Stanza};
+use xmpp_stream::xmpp::{
+    ns, HeaderCheck, HeaderSpec, Kind, StreamHeader, StreamLimitsSpec, Writer,
+};
+use xmpp_stream::{Condition, Config, Limits, OwnedEvent, OwnedHeader, OwnedStanza, Stanza};
+
+/// Largest stanza a client may send before it has authenticated (SASL exchanges are
+/// small), and after (message bodies, vCards, roster pushes). Advertised in the stream
+/// features with XEP-0478 `<limits/>` and enforced by the codec (`set_limits` at the
+/// restart after SASL success).
+const UNAUTHENTICATED_STANZA_BYTES: usize = 16 * 1024;
+const AUTHENTICATED_STANZA_BYTES: usize = 256 * 1024;
 
 /// Writes what the connection (and other connections routing to it) queue.
 async fn write_loop(
@@ -73,6 +82,16 @@ pub(crate) struct Conn {
     pub(crate) available: bool,
 }
 
+/// The limits a client is held to at `stage`.
+fn limits(stage: &Stage) -> Limits {
+    let mut limits = Limits::default();
+    limits.max_stanza_bytes = match stage {
+        Stage::Auth => UNAUTHENTICATED_STANZA_BYTES,
+        Stage::Bind | Stage::Bound => AUTHENTICATED_STANZA_BYTES,
+    };
+    limits
+}
+
 /// What the read loop does after a stanza.
 pub(crate) enum Next {
     Continue,
@@ -86,7 +105,8 @@ pub(crate) async fn run(server: Arc<Server>, socket: TcpStream, n: u64) {
     let (read, write) = socket.into_split();
     let (tx, rx) = mpsc::unbounded_channel();
     let writer = tokio::spawn(write_loop(write, rx, server.domain.clone()));
-    let mut frames = FramedRead::new(read, XmppCodec::new());
+    let config = Config::default().with_limits(limits(&Stage::Auth));
+    let mut frames = FramedRead::new(read, XmppCodec::with_config(config));
     let mut c = Conn {
         server,
         n,
@@ -127,8 +147,13 @@ pub(crate) async fn run(server: Arc<Server>, socket: TcpStream, n: u64) {
         };
         match next {
             Next::Continue => {}
-            // The client's next bytes are a new stream header.
-            Next::Restart => frames.decoder_mut().restart(),
+            // The client's next bytes are a new stream header, read (as the stream's
+            // stanzas) under the limits of the new stage.
+            Next::Restart => {
+                let codec = frames.decoder_mut();
+                codec.set_limits(limits(&c.stage));
+                codec.restart();
+            }
             Next::Stop => break,
         }
     }
@@ -189,6 +214,13 @@ impl Conn {
                 w.start("session").xmlns(None, ns::SESSION).end();
             }
         }
+        // XEP-0478: the limit this stream's stanzas are read under.
+        let max = limits(&self.stage).max_stanza_bytes;
+        StreamLimitsSpec {
+            max_bytes: u32::try_from(max).ok().and_then(core::num::NonZeroU32::new),
+            idle_seconds: None,
+        }
+        .write(&mut w);
         w.end();
         self.send_xml(xml);
         Next::Continue

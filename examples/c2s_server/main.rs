@@ -16,6 +16,9 @@
 //!   answers with its own header and features;
 //! - SASL PLAIN: any password for any user, or with `--user` only the accounts given;
 //!   then the stream restart (`XmppCodec::restart`);
+//! - limits that follow the session: stanzas of at most 16 KiB before SASL success and
+//!   256 KiB after (`XmppCodec::set_limits` at the restart), advertised in the stream
+//!   features with XEP-0478 `<limits xmlns='urn:xmpp:stream-limits:0'>` (`max-bytes`);
 //! - resource binding (a clashing resource gets a suffix), the legacy session;
 //! - the roster (always empty; roster sets are acknowledged), disco#info of the domain,
 //!   XEP-0199 pings;

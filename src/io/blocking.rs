@@ -1,6 +1,6 @@
 //! [`Reader`]: the driver over a blocking [`std::io::Read`].
 
-use super::driver::{driver_methods, Core, Next};
+use super::driver::{driver_methods, Core, Next, STACK_READ};
 use super::ReadError;
 use crate::parser::{Config, Event, Parser};
 use core::fmt;
@@ -8,7 +8,9 @@ use std::io::{self, Read};
 
 /// A [`Parser`] reading from a blocking [`Read`]er.
 ///
-/// Each read goes straight into the parser's buffer; [`next_event`](Self::next_event)
+/// Each read goes straight into the parser's buffer (except while [idle
+/// release](crate::Config::with_idle_release) has given it back: then through a stack
+/// buffer until a stanza needs more); [`next_event`](Self::next_event)
 /// reads only when the parser needs more bytes, and at end of input checks that the
 /// stream ended cleanly ([`Parser::finish`]). The reader is not buffered further: wrap
 /// it in a `BufReader` only if it is expensive to read from in small pieces (the parser
@@ -73,12 +75,26 @@ impl<R: Read> Reader<R> {
             match self.core.next()? {
                 Next::Event => return Ok(self.core.event()),
                 Next::End => return Ok(None),
-                Next::Read => match self.inner.read(self.core.read_buf()) {
-                    Ok(n) => self.core.commit(n),
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    // Bytes read before an error are kept; the next call reads on.
-                    Err(e) => return Err(e.into()),
-                },
+                Next::Read => {
+                    // A blocking read cannot tell whether it will wait: release before
+                    // any read made with nothing buffered.
+                    self.core.idle();
+                    let read = if self.core.reads_direct() {
+                        self.inner
+                            .read(self.core.read_buf())
+                            .map(|n| self.core.commit(n))
+                    } else {
+                        let mut stack = [0u8; STACK_READ];
+                        let read = self.inner.read(&mut stack);
+                        read.map(|n| self.core.feed(&stack[..n]))
+                    };
+                    match read {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        // Bytes read before an error are kept; the next call reads on.
+                        Err(e) => return Err(e.into()),
+                    }
+                }
             }
         }
     }
@@ -277,5 +293,51 @@ mod tests {
         );
         let (_, parser) = r.into_parts();
         assert!(parser.header().is_some());
+    }
+
+    /// The growth a large stanza caused does not outlive it: the reader gives it back
+    /// before its next read with nothing buffered (unless idle release is off).
+    #[test]
+    fn idle_release_gives_a_large_stanzas_growth_back() {
+        let mut input = b"<stream:stream xmlns='jabber:client' \
+            xmlns:stream='http://etherx.jabber.org/streams'><message><body>"
+            .to_vec();
+        input.extend(std::iter::repeat_n(b'x', 40_000));
+        input.extend_from_slice(b"</body></message>");
+        let held = |config: Config| {
+            // One read per stanza: the big one, then a presence.
+            struct Pieces(Vec<Vec<u8>>);
+            impl Read for Pieces {
+                fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                    let Some(p) = self.0.first_mut() else {
+                        return Ok(0);
+                    };
+                    let n = p.len().min(buf.len());
+                    buf[..n].copy_from_slice(&p[..n]);
+                    p.drain(..n);
+                    if p.is_empty() {
+                        self.0.remove(0);
+                    }
+                    Ok(n)
+                }
+            }
+            let pieces = Pieces(vec![input.clone(), b"<presence/>".to_vec()]);
+            let mut r = Reader::with_config(pieces, config);
+            let mut stanzas = 0;
+            while let Some(ev) = r.next_event().unwrap() {
+                if let Event::Stanza(s) = ev {
+                    stanzas += 1;
+                    if s.kind() == crate::xmpp::Kind::Presence {
+                        break;
+                    }
+                }
+            }
+            assert_eq!(stanzas, 2);
+            r.parser().heap_bytes()
+        };
+        let released = held(Config::default());
+        let kept = held(Config::default().with_idle_release(None));
+        assert!(released <= 2048, "{released}");
+        assert!(kept > 40_000, "{kept}");
     }
 }

@@ -4,7 +4,7 @@
 //! drivers offer ([`driver_methods!`]). The drivers add only the read itself.
 
 use crate::error::Error;
-use crate::parser::{Event, Parser};
+use crate::parser::{Event, Parser, MIN_READ};
 use core::fmt;
 
 /// What the driver loop does next.
@@ -27,11 +27,17 @@ pub(super) struct Core {
     chunk_left: usize,
     eof: bool,
     bytes_read: u64,
+    /// [`Config::idle_release`](crate::Config::idle_release) of the parser.
+    idle_release: Option<usize>,
 }
+
+/// Size of the stack buffer reads go through while the parser's buffer is released.
+pub(super) const STACK_READ: usize = MIN_READ;
 
 impl Core {
     pub(super) fn new(parser: Parser) -> Self {
         Core {
+            idle_release: parser.config().idle_release(),
             parser,
             chunk: None,
             chunk_left: 0,
@@ -73,9 +79,43 @@ impl Core {
         }
     }
 
+    /// Whether the next read goes into [`read_buf`](Self::read_buf) (else into a stack
+    /// buffer of [`STACK_READ`] bytes handed to [`feed`](Self::feed)): with idle release
+    /// on, a parser holding nothing and without the room for a whole read is not grown
+    /// for one; the bytes that arrive are copied in, and it grows only by what a
+    /// half-read stanza keeps.
+    #[inline]
+    pub(super) fn reads_direct(&self) -> bool {
+        self.idle_release.is_none()
+            || self.chunk_left != 0
+            || self.parser.buffered() != 0
+            || self.parser.room() >= MIN_READ
+    }
+
+    /// The reader is about to wait for the peer: with nothing buffered and more than the
+    /// idle release threshold held, the parser gives its grown buffers back
+    /// (`Parser::release_over`).
+    pub(super) fn idle(&mut self) {
+        if let Some(threshold) = self.idle_release {
+            if self.chunk_left == 0 {
+                self.parser.release_over(threshold);
+            }
+        }
+    }
+
+    /// Records a read of `bytes` into a stack buffer (empty: end of input).
+    pub(super) fn feed(&mut self, bytes: &[u8]) {
+        self.parser.feed(bytes);
+        self.counted(bytes.len());
+    }
+
     /// Records a read of `n` bytes into [`read_buf`](Self::read_buf) (0: end of input).
     pub(super) fn commit(&mut self, n: usize) {
         self.parser.commit(n);
+        self.counted(n);
+    }
+
+    fn counted(&mut self, n: usize) {
         self.bytes_read += n as u64;
         if n == 0 {
             self.eof = true;
@@ -145,6 +185,12 @@ macro_rules! driver_methods {
         /// bytes already read are kept for it.
         pub fn restart(&mut self) {
             self.core.parser.restart();
+        }
+
+        /// Changes the parser's limits from the next stanza on ([`Parser::set_limits`]:
+        /// a stanza half-read is finished under the limits it started with).
+        pub fn set_limits(&mut self, limits: crate::Limits) {
+            self.core.parser.set_limits(limits);
         }
 
         /// Total bytes read from the reader.

@@ -1,6 +1,6 @@
 //! [`AsyncReader`]: the driver over a `tokio::io::AsyncRead` (feature `tokio`).
 
-use super::driver::{driver_methods, Core, Next};
+use super::driver::{driver_methods, Core, Next, STACK_READ};
 use super::ReadError;
 use crate::parser::{Config, Event, Parser};
 use ::tokio::io::{AsyncRead, ReadBuf};
@@ -10,7 +10,10 @@ use core::task::Poll;
 
 /// A [`Parser`] reading from a `tokio::io::AsyncRead` (a `TcpStream` or its read
 /// half, a TLS stream, a `DuplexStream`): the async twin of
-/// [`Reader`](super::Reader). Each read goes straight into the parser's buffer.
+/// [`Reader`](super::Reader). Each read goes straight into the parser's buffer (except
+/// while [idle release](crate::Config::with_idle_release) has given it back, when the
+/// read went `Pending` with nothing buffered: then through a stack buffer until a stanza
+/// needs more).
 ///
 /// [`next_event`](Self::next_event) is cancel-safe: dropping its future (in a
 /// `tokio::select!` branch that lost, say) loses no input, since bytes read are
@@ -68,11 +71,28 @@ impl<R: AsyncRead + Unpin> AsyncReader<R> {
                 Next::Read => {
                     let (core, inner) = (&mut self.core, &mut self.inner);
                     let read = core::future::poll_fn(|cx| {
-                        let mut buf = ReadBuf::new(core.read_buf());
-                        let polled = Pin::new(&mut *inner).poll_read(cx, &mut buf);
-                        if let Poll::Ready(Ok(())) = polled {
-                            let n = buf.filled().len();
-                            core.commit(n);
+                        let polled = if core.reads_direct() {
+                            let mut buf = ReadBuf::new(core.read_buf());
+                            let polled = Pin::new(&mut *inner).poll_read(cx, &mut buf);
+                            if let Poll::Ready(Ok(())) = polled {
+                                let n = buf.filled().len();
+                                core.commit(n);
+                            }
+                            polled
+                        } else {
+                            // The parser holds nothing and has no room: read on the
+                            // stack and copy in (see `Core::reads_direct`).
+                            let mut stack = [0u8; STACK_READ];
+                            let mut buf = ReadBuf::new(&mut stack);
+                            let polled = Pin::new(&mut *inner).poll_read(cx, &mut buf);
+                            if let Poll::Ready(Ok(())) = polled {
+                                core.feed(buf.filled());
+                            }
+                            polled
+                        };
+                        if polled.is_pending() {
+                            // About to wait for the peer: give grown buffers back.
+                            core.idle();
                         }
                         polled
                     })

@@ -87,6 +87,11 @@ impl Resolver {
         }
     }
 
+    /// Allows at most `max_bindings` prefixed bindings in scope from now on.
+    pub(crate) fn set_max_bindings(&mut self, max_bindings: usize) {
+        self.max_bindings = max_bindings;
+    }
+
     /// Forgets the stream (header bindings included), keeping storage.
     pub(crate) fn restart(&mut self) {
         self.table.reset();

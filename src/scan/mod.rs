@@ -315,6 +315,12 @@ fn skip(buf: &[u8], i: usize, end: usize, mask: u8) -> usize {
 
 impl Scanner {
     /// A scanner at the start of a document; `max_name` bounds names and references.
+    /// Bounds names and references from now on (between events: see
+    /// [`Parser::set_limits`](crate::Parser::set_limits)).
+    pub(crate) fn set_max_name(&mut self, max_name: usize) {
+        self.max_name = max_name;
+    }
+
     pub(crate) fn new(max_name: usize) -> Self {
         Scanner {
             st: St::Start,

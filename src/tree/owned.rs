@@ -15,12 +15,18 @@
 //!   records of the reduced header;
 //! - `ns`: a namespace table with only the names the records use, their ids remapped.
 //!
-//! That is five heap blocks, each sized exactly once by [`OwnedStanza::new`]: bytes,
-//! element records, attribute records, namespace names and the namespace index. Not
-//! one: the views borrow a `Tree` (two vectors of different record types) and a
+//! These sit in one reference-counted block (`Arc`), so that cloning an owned stanza is
+//! a count increment: one stanza routed to many sessions (MUC, carbons) is never copied,
+//! and clones may be read on any thread. The block holds five vectors, each sized
+//! exactly once by [`OwnedStanza::new`]: bytes, element records, attribute records,
+//! namespace names and the namespace index, so a new owned stanza is six heap blocks.
+//! Not one: the views borrow a `Tree` (two vectors of different record types) and a
 //! `NsTable` (a string and a vector), and carving bytes and records of different types
-//! out of one block would take `unsafe` code or a change of the views' representation (views over slices of one buffer, with
-//! padding-free records).
+//! out of one block would take `unsafe` code or a change of the views' representation
+//! (views over slices of one buffer, with padding-free records). What keeps the
+//! codec's path at no allocation per stanza instead is reuse:
+//! [`assign`](OwnedStanza::assign) refills a value whose block is not shared, and the
+//! codec recycles the blocks of stanzas its caller has dropped.
 //!
 //! ## Views and the arena
 //!
@@ -42,10 +48,11 @@ use crate::scan::F_REF;
 use bumpalo::Bump;
 use core::fmt;
 use smallvec::SmallVec;
+use std::sync::Arc;
 
-/// A stanza copied out of the parser: `Send + Sync + 'static`, cheap to move (under 256
-/// bytes inline, the rest on the heap), and readable through the same [`Stanza`] views
-/// without reparsing.
+/// A stanza copied out of the parser: `Send + Sync + 'static`, one pointer wide, cheap to
+/// clone (a reference count: clones share the bytes and index), and readable through the
+/// same [`Stanza`] views without reparsing.
 ///
 /// ```
 /// use xmpp_stream::{Event, OwnedStanza, Parser};
@@ -74,7 +81,7 @@ use smallvec::SmallVec;
 /// ```
 #[derive(Clone)]
 pub struct OwnedStanza {
-    s: StoredStanza,
+    s: Arc<StoredStanza>,
 }
 
 /// A view of an [`OwnedStanza`] with its own arena for decoded text (see
@@ -153,29 +160,29 @@ impl OwnedStanza {
                 text += doc.ns.get(id).len();
             }
         }
-        let mut o = OwnedStanza {
-            s: StoredStanza::new(
-                String::with_capacity(doc.src.len() + extra_bytes),
-                Tree {
-                    nodes: Vec::with_capacity(n + scope.is_some() as usize),
-                    attrs: Vec::with_capacity(a + extra_attrs),
-                },
-                NsTable::with_capacity(names, text),
-            ),
-        };
-        o.assign(stanza);
-        o
+        let mut s = StoredStanza::new(
+            String::with_capacity(doc.src.len() + extra_bytes),
+            Tree {
+                nodes: Vec::with_capacity(n + scope.is_some() as usize),
+                attrs: Vec::with_capacity(a + extra_attrs),
+            },
+            NsTable::with_capacity(names, text),
+        );
+        s.assign(stanza);
+        OwnedStanza { s: Arc::new(s) }
     }
 
     /// An empty value for [`assign`](Self::assign) to fill; its views must not be used.
     pub(crate) fn empty() -> OwnedStanza {
         OwnedStanza {
-            s: StoredStanza::default(),
+            s: Arc::new(StoredStanza::default()),
         }
     }
 
     /// Replaces the contents with a copy of `stanza`, reusing this value's storage (no
-    /// allocation once it has grown to the sizes needed).
+    /// allocation once it has grown to the sizes needed) when no clone shares it
+    /// ([`is_unique`](Self::is_unique)); otherwise the clones keep the old stanza and
+    /// this value gets new storage.
     ///
     /// ```
     /// use xmpp_stream::{Event, OwnedStanza, Parser};
@@ -191,105 +198,16 @@ impl OwnedStanza {
     /// # Ok::<(), xmpp_stream::Error>(())
     /// ```
     pub fn assign(&mut self, stanza: &Stanza<'_>) {
-        let doc = stanza.tree();
-        let (nodes, attrs) = stanza.records();
-        let (n_nodes, n_attrs) = (nodes.len(), attrs.len());
-        self.s.bytes.clear();
-        self.s.bytes.push_str(doc.src);
-        self.s.tree.clear();
-        self.s.tree.nodes.extend_from_slice(nodes);
-        self.s.tree.attrs.extend_from_slice(attrs);
-        self.s.ns.reset();
-        let mut map = IdMap::new();
-        for node in &mut self.s.tree.nodes {
-            if node.is_element {
-                node.ns = remap(&mut map, &mut self.s.ns, doc.ns, node.ns);
-            }
-        }
-        for attr in &mut self.s.tree.attrs {
-            if !attr.is_decl {
-                attr.ns = remap(&mut map, &mut self.s.ns, doc.ns, attr.ns);
-            }
-        }
-        self.s.stanza_len = doc.src.len() as u32;
-        self.s.stanza_nodes = n_nodes as u32;
-        self.s.stanza_attrs = n_attrs as u32;
-        self.s.offset = stanza.offset();
-        self.s.scope = NONE;
-        self.s.encloses = stanza.enclosing_header().is_some();
-        if let Some(h) = stanza.header() {
-            self.push_reduced_header(stanza, &h);
+        match Arc::get_mut(&mut self.s) {
+            Some(s) => s.assign(stanza),
+            None => *self = OwnedStanza::new(stanza),
         }
     }
 
-    /// Appends the reduced header standing for `h` (see the module docs).
-    fn push_reduced_header(&mut self, stanza: &Stanza<'_>, h: &Element<'_>) {
-        let base = self.s.bytes.len();
-        let rel = |bytes: &String| (bytes.len() - base) as u32;
-        self.s.bytes.push('<');
-        self.s.bytes.push_str(h.qname());
-        let first_attr = self.s.tree.attrs.len() as u32;
-        let add = |this: &mut OwnedStanza, prefix: &str, local: &str, value: &str| {
-            this.s.bytes.push(' ');
-            let name_start = rel(&this.s.bytes);
-            let prefix_len = prefix.len() as u32;
-            this.s.bytes.push_str(prefix);
-            if !prefix.is_empty() {
-                this.s.bytes.push(':');
-            }
-            this.s.bytes.push_str(local);
-            let name_len = rel(&this.s.bytes) - name_start;
-            this.s.bytes.push_str("='");
-            let value_start = rel(&this.s.bytes);
-            let escaped = push_attr_value(&mut this.s.bytes, value);
-            let value_len = rel(&this.s.bytes) - value_start;
-            this.s.bytes.push('\'');
-            let is_decl = prefix == "xmlns" || (prefix.is_empty() && local == "xmlns");
-            this.s.tree.attrs.push(AttrRec {
-                name_start,
-                name_len,
-                prefix_len,
-                value_start,
-                value_len,
-                ns: if prefix == "xml" { NS_XML } else { NS_NONE },
-                flags: if escaped { F_REF } else { 0 },
-                is_decl,
-            });
-        };
-        // The header's declarations, in its order: its own name's, and when the stanza
-        // inherits them, the default (content) namespace and the prefixes it uses.
-        let inherits = self.s.encloses;
-        for (p, uri) in h.ns_decls() {
-            let keep = p == h.prefix()
-                || (inherits && p.is_none())
-                || (inherits && stanza.inherited_namespaces().any(|(q, _)| q == p));
-            if keep {
-                match p {
-                    Some(p) => add(self, "xmlns", p, uri),
-                    None => add(self, "", "xmlns", stanza.effective_default(uri)),
-                }
-            }
-        }
-        if let Some(lang) = h.attr(XML_NS, "lang") {
-            add(self, "xml", "lang", lang);
-        }
-        self.s.bytes.push('>');
-        let attr_count = self.s.tree.attrs.len() as u32 - first_attr;
-        let ns = self.s.ns.push(h.ns());
-        self.s.scope = self.s.tree.nodes.len() as u32;
-        self.s.tree.nodes.push(NodeRec {
-            is_element: true,
-            flags: 0,
-            start: 0,
-            end: rel(&self.s.bytes),
-            name_len: h.qname().len() as u32,
-            prefix_len: h.prefix().map_or(0, |p| p.len() as u32),
-            ns,
-            attrs: first_attr,
-            attr_count,
-            first_child: NONE,
-            next_sibling: NONE,
-        });
+    /// Whether this value is the only handle on its storage (no clone of it is alive),
+    /// so that [`assign`](Self::assign) reuses it.
+    pub fn is_unique(&self) -> bool {
+        Arc::strong_count(&self.s) == 1
     }
 
     /// The context a stanza read beside this one sees (WebSocket framing: this is the
@@ -350,7 +268,117 @@ impl OwnedStanza {
 
     /// Heap bytes held.
     pub fn heap_bytes(&self) -> usize {
-        self.s.bytes.capacity() + self.s.tree.heap_bytes() + self.s.ns.heap_bytes()
+        2 * core::mem::size_of::<usize>()
+            + core::mem::size_of::<StoredStanza>()
+            + self.s.bytes.capacity()
+            + self.s.tree.heap_bytes()
+            + self.s.ns.heap_bytes()
+    }
+}
+
+/// Filling an owned stanza's storage (see the module docs).
+impl StoredStanza {
+    /// Replaces the contents with a copy of `stanza`, reusing the storage.
+    pub(super) fn assign(&mut self, stanza: &Stanza<'_>) {
+        let doc = stanza.tree();
+        let (nodes, attrs) = stanza.records();
+        let (n_nodes, n_attrs) = (nodes.len(), attrs.len());
+        self.bytes.clear();
+        self.bytes.push_str(doc.src);
+        self.tree.clear();
+        self.tree.nodes.extend_from_slice(nodes);
+        self.tree.attrs.extend_from_slice(attrs);
+        self.ns.reset();
+        let mut map = IdMap::new();
+        for node in &mut self.tree.nodes {
+            if node.is_element {
+                node.ns = remap(&mut map, &mut self.ns, doc.ns, node.ns);
+            }
+        }
+        for attr in &mut self.tree.attrs {
+            if !attr.is_decl {
+                attr.ns = remap(&mut map, &mut self.ns, doc.ns, attr.ns);
+            }
+        }
+        self.stanza_len = doc.src.len() as u32;
+        self.stanza_nodes = n_nodes as u32;
+        self.stanza_attrs = n_attrs as u32;
+        self.offset = stanza.offset();
+        self.scope = NONE;
+        self.encloses = stanza.enclosing_header().is_some();
+        if let Some(h) = stanza.header() {
+            self.push_reduced_header(stanza, &h);
+        }
+    }
+
+    /// Appends the reduced header standing for `h` (see the module docs).
+    fn push_reduced_header(&mut self, stanza: &Stanza<'_>, h: &Element<'_>) {
+        let base = self.bytes.len();
+        let rel = |bytes: &String| (bytes.len() - base) as u32;
+        self.bytes.push('<');
+        self.bytes.push_str(h.qname());
+        let first_attr = self.tree.attrs.len() as u32;
+        let add = |this: &mut StoredStanza, prefix: &str, local: &str, value: &str| {
+            this.bytes.push(' ');
+            let name_start = rel(&this.bytes);
+            let prefix_len = prefix.len() as u32;
+            this.bytes.push_str(prefix);
+            if !prefix.is_empty() {
+                this.bytes.push(':');
+            }
+            this.bytes.push_str(local);
+            let name_len = rel(&this.bytes) - name_start;
+            this.bytes.push_str("='");
+            let value_start = rel(&this.bytes);
+            let escaped = push_attr_value(&mut this.bytes, value);
+            let value_len = rel(&this.bytes) - value_start;
+            this.bytes.push('\'');
+            let is_decl = prefix == "xmlns" || (prefix.is_empty() && local == "xmlns");
+            this.tree.attrs.push(AttrRec {
+                name_start,
+                name_len,
+                prefix_len,
+                value_start,
+                value_len,
+                ns: if prefix == "xml" { NS_XML } else { NS_NONE },
+                flags: if escaped { F_REF } else { 0 },
+                is_decl,
+            });
+        };
+        // The header's declarations, in its order: its own name's, and when the stanza
+        // inherits them, the default (content) namespace and the prefixes it uses.
+        let inherits = self.encloses;
+        for (p, uri) in h.ns_decls() {
+            let keep = p == h.prefix()
+                || (inherits && p.is_none())
+                || (inherits && stanza.inherited_namespaces().any(|(q, _)| q == p));
+            if keep {
+                match p {
+                    Some(p) => add(self, "xmlns", p, uri),
+                    None => add(self, "", "xmlns", stanza.effective_default(uri)),
+                }
+            }
+        }
+        if let Some(lang) = h.attr(XML_NS, "lang") {
+            add(self, "xml", "lang", lang);
+        }
+        self.bytes.push('>');
+        let attr_count = self.tree.attrs.len() as u32 - first_attr;
+        let ns = self.ns.push(h.ns());
+        self.scope = self.tree.nodes.len() as u32;
+        self.tree.nodes.push(NodeRec {
+            is_element: true,
+            flags: 0,
+            start: 0,
+            end: rel(&self.bytes),
+            name_len: h.qname().len() as u32,
+            prefix_len: h.prefix().map_or(0, |p| p.len() as u32),
+            ns,
+            attrs: first_attr,
+            attr_count,
+            first_child: NONE,
+            next_sibling: NONE,
+        });
     }
 }
 
@@ -378,8 +406,38 @@ mod tests {
     fn assert_send_sync<T: Send + Sync + 'static>() {}
 
     #[test]
+    fn clones_share_and_assign_keeps_clones_intact() {
+        let mut p = crate::Parser::new();
+        p.feed(
+            b"<stream:stream xmlns='jabber:client' \
+            xmlns:stream='http://etherx.jabber.org/streams'><presence id='1'/><message id='2'/>",
+        );
+        p.next_event().unwrap();
+        let Some(crate::Event::Stanza(s)) = p.next_event().unwrap() else {
+            panic!()
+        };
+        let mut a = OwnedStanza::new(&s);
+        let b = a.clone();
+        assert!(!a.is_unique());
+        assert!(core::ptr::eq(a.raw(), b.raw()));
+        let Some(crate::Event::Stanza(s)) = p.next_event().unwrap() else {
+            panic!()
+        };
+        a.assign(&s);
+        assert_eq!(a.raw(), b"<message id='2'/>");
+        assert_eq!(b.raw(), b"<presence id='1'/>");
+        assert!(a.is_unique() && b.is_unique());
+        let before = a.raw().as_ptr();
+        a.assign(&s);
+        assert_eq!(a.raw().as_ptr(), before, "unique storage is reused");
+    }
+
+    #[test]
     fn owned_is_send_sync_static() {
         assert_send_sync::<OwnedStanza>();
-        assert!(core::mem::size_of::<OwnedStanza>() <= 256);
+        assert_eq!(
+            core::mem::size_of::<OwnedStanza>(),
+            core::mem::size_of::<usize>()
+        );
     }
 }

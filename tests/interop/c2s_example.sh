@@ -11,6 +11,9 @@
 #   accounts       server with --user romeo:... --user juliet:...; clients.py must pass
 #   wrong-password same server, romeo with a wrong password; clients.py must FAIL (and the
 #                  server must have refused the login)
+#   limits         c2s_limits.py over a raw socket: XEP-0478 <limits/> in the features,
+#                  16384 bytes before SASL (a 20 KiB stanza is a policy-violation), 262144
+#                  after the restart (a 20 KiB message is echoed)
 # After every case the server must still be running, and its log must show no parse error.
 #
 # Exit: 0 all passed; 77 skipped because PyPI is unreachable (slixmpp cannot be
@@ -125,6 +128,20 @@ run_case any-password pass --
 run_case accounts pass -- --user romeo:r0meo-pass --user juliet:jul1et-pass
 run_case wrong-password fail --romeo romeo:wrong --messages 5 --timeout 20 -- \
     --user romeo:r0meo-pass --user juliet:jul1et-pass
+
+step "case limits (XEP-0478, limits that follow the session)"
+if start_server limits; then
+    if "$PYTHON" tests/interop/c2s_limits.py 127.0.0.1 "$port" >"$work/limits.out" 2>&1 \
+        && kill -0 "$server_pid" 2>/dev/null; then
+        cat "$work/limits.out"; passed=$((passed + 1)); echo "PASS: limits"
+    else
+        cat "$work/limits.out"; failed=$((failed + 1)); echo "FAIL: limits"
+        tail -n 20 "$work/limits.server.log"
+    fi
+    stop_server
+else
+    failed=$((failed + 1))
+fi
 
 if [ $failed -eq 0 ]; then
     rm -rf "$work"

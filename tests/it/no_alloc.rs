@@ -265,7 +265,8 @@ fn second_pass_over_the_corpus_allocates_nothing() {
     assert_eq!(first.bytes, second.bytes);
     assert_eq!(a2, 0, "the second pass allocated {a2} times ({b2} bytes)");
 
-    // For the record: what one `OwnedStanza::new` costs (it allocates by design).
+    // For the record: what one `OwnedStanza::new` costs (it allocates by design: the
+    // shared block and the five vectors it holds; the codec recycles them instead).
     let mut parser = Parser::with_config(config.clone());
     let mut histogram = std::collections::BTreeMap::new();
     let mut kept = Vec::new();
@@ -281,5 +282,5 @@ fn second_pass_over_the_corpus_allocates_nothing() {
         parser.restart();
     }
     eprintln!("allocations per OwnedStanza::new: {histogram:?} (allocations: stanzas)");
-    assert!(histogram.keys().all(|&a| a <= 5), "{histogram:?}");
+    assert!(histogram.keys().all(|&a| a <= 6), "{histogram:?}");
 }
