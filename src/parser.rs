@@ -208,7 +208,10 @@ impl Parser {
         let n = bytes.len();
         if n <= self.buf.len() - self.filled && self.error.is_none() {
             let dst = &mut self.buf[self.filled..self.filled + n];
-            if n <= 16 {
+            if let ([d], [s]) = (&mut *dst, bytes) {
+                // One byte at a time: no loop either.
+                *d = *s;
+            } else if n <= 16 {
                 // Small feeds (down to one byte at a time) skip the memcpy call.
                 for (d, s) in dst.iter_mut().zip(bytes) {
                     *d = *s;
@@ -342,12 +345,42 @@ impl Parser {
     ///
     /// The returned event borrows the parser; it is released by the next call, which may
     /// then reuse its bytes.
+    #[inline]
     pub fn next_event(&mut self) -> Result<Option<Event<'_>>, Error> {
-        if self.advance()? {
+        if self.skip_plain() {
+            return Ok(None);
+        }
+        self.next_event_scanning()
+    }
+
+    /// [`next_event`](Self::next_event) past its shortcut.
+    #[inline(never)]
+    fn next_event_scanning(&mut self) -> Result<Option<Event<'_>>, Error> {
+        if self.advance_scanning()? {
             Ok(self.take_event())
         } else {
             Ok(None)
         }
+    }
+
+    /// The shortcut of small feeds: `true` when the bytes fed since the last call are all
+    /// plain bytes of the text, value or name the scanner is in (see
+    /// `Scanner::skip_plain`), which it has consumed: then scanning would find no event,
+    /// and nothing else would change (no error, no arena to reset, no limits to apply; a
+    /// construct is half-read, so the buffer is not reset either). This is what makes a
+    /// one-byte feed cost a few instructions in most places (issue 11).
+    #[inline(always)]
+    fn skip_plain(&mut self) -> bool {
+        // An empty header's close (`close_after_header`) follows a complete event, where
+        // the scanner is in text outside elements: never a plain run.
+        let plain = self.error.is_none()
+            && !self.arena_lent.get()
+            && !self.limits_pending
+            && self
+                .scanner
+                .skip_plain(&self.buf[..self.filled], self.window.end());
+        debug_assert!(!(plain && self.framer.close_after_header));
+        plain
     }
 
     /// The first half of [`next_event`](Self::next_event), the parser's lending step:
@@ -408,10 +441,19 @@ impl Parser {
     /// # Ok::<(), Error>(())
     /// ```
     ///
-    /// `next_event` is `advance` then `take_event`; `advance` is inlined into it so that
-    /// one-byte feeds pay no extra call.
-    #[inline(always)]
+    /// `next_event` is `advance` then `take_event`; both begin with the same shortcut for
+    /// small feeds, inlined into the caller.
+    #[inline]
     pub fn advance(&mut self) -> Result<bool, Error> {
+        if self.skip_plain() {
+            return Ok(false);
+        }
+        self.advance_scanning()
+    }
+
+    /// [`advance`](Self::advance) past its shortcut.
+    #[inline(always)]
+    fn advance_scanning(&mut self) -> Result<bool, Error> {
         if let Some(e) = self.error {
             return Err(e);
         }
@@ -623,6 +665,7 @@ impl Parser {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::limits::Limit;
 
     #[test]
     fn hot_types_stay_small() {
@@ -692,6 +735,92 @@ mod tests {
                 assert_eq!(ea, eb, "chunk {chunk}");
                 assert_eq!(a.finish(), b.finish());
                 assert!(!ea.is_empty());
+            }
+        }
+    }
+
+    /// Events and errors (kind and offset) of `input` fed in `chunk`-byte pieces.
+    fn outcome(config: &Config, input: &[u8], chunk: usize) -> (Vec<String>, Option<Error>) {
+        let mut p = Parser::with_config(config.clone());
+        let mut events = Vec::new();
+        for c in input.chunks(chunk) {
+            p.feed(c);
+            loop {
+                match p.next_event() {
+                    Ok(Some(ev)) => {
+                        let mut s = String::new();
+                        crate::dump::write_event(&mut s, &ev);
+                        events.push(s);
+                    }
+                    Ok(None) => break,
+                    Err(e) => return (events, Some(e)),
+                }
+            }
+        }
+        (events, p.finish().err())
+    }
+
+    /// The small-feed shortcut (`skip_plain`) stops where the scan loop would report
+    /// something: the name length limit, the stanza limit, an end tag's first byte, the
+    /// end of a value or a text; one-byte feeds give what one whole feed gives.
+    #[test]
+    fn small_feeds_reach_limits_and_ends_where_whole_feeds_do() {
+        let header = "<stream:stream xmlns='jabber:client' \
+                      xmlns:stream='http://etherx.jabber.org/streams'>";
+        let limits = Limits {
+            max_name_bytes: 16,
+            max_stanza_bytes: 60,
+            ..Limits::default()
+        };
+        let config = Config::default().with_limits(limits);
+        let cases: [(&str, Option<ErrorKind>); 10] = [
+            // Cut inside a name past the limit: the error comes before the end of input.
+            (
+                "<abcdefghijklmnopq",
+                Some(ErrorKind::LimitExceeded(Limit::NameBytes)),
+            ),
+            (
+                "<a b='c' abcdefghijklmnopq",
+                Some(ErrorKind::LimitExceeded(Limit::NameBytes)),
+            ),
+            (
+                "<message to='a@b'><body>hi &amp; bye</body></message><presence/>",
+                None,
+            ),
+            (
+                "<abcdefghijklmnopq/>",
+                Some(ErrorKind::LimitExceeded(Limit::NameBytes)),
+            ),
+            (
+                "<a abcdefghijklmnopq='v'/>",
+                Some(ErrorKind::LimitExceeded(Limit::NameBytes)),
+            ),
+            (
+                "<a></abcdefghijklmnopq>",
+                Some(ErrorKind::LimitExceeded(Limit::NameBytes)),
+            ),
+            ("<a></-a>", Some(ErrorKind::InvalidName)),
+            (
+                "<a v='0123456789012345678901234567890123456789012345678901234'/>",
+                Some(ErrorKind::LimitExceeded(Limit::StanzaBytes)),
+            ),
+            (
+                "<a>0123456789012345678901234567890123456789012345678901234</a>",
+                Some(ErrorKind::LimitExceeded(Limit::StanzaBytes)),
+            ),
+            ("<a v='x\ty'>a]]>b</a>", Some(ErrorKind::CDataEndInText)),
+        ];
+        for (body, kind) in cases {
+            let input = format!("{header}{body}");
+            let whole = outcome(&config, input.as_bytes(), input.len());
+            assert_eq!(whole.1.map(|e| e.kind()), kind, "{body}");
+            assert_eq!(whole.0.len(), 1 + usize::from(kind.is_none()) * 2, "{body}");
+            for chunk in [1, 2, 3] {
+                assert_eq!(
+                    outcome(&config, input.as_bytes(), chunk),
+                    whole,
+                    "{body} {chunk}"
+                );
             }
         }
     }

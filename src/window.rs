@@ -70,6 +70,13 @@ impl Window {
         self.start
     }
 
+    /// The first buffer index the event being read may not reach (`usize::MAX` without
+    /// a window): the scanner's horizon.
+    #[inline(always)]
+    pub(crate) fn end(&self) -> usize {
+        self.end
+    }
+
     /// Makes `lt` the start of the current event, bounded by the header or stanza limit.
     fn open(&mut self, lt: usize, header: bool) {
         let (size, limit) = if header {
