@@ -22,12 +22,13 @@ impl Parser {
     #[inline]
     pub fn feed(&mut self, bytes: &[u8]) {
         let n = bytes.len();
-        if n <= self.buf.len() - self.filled && self.error.is_none() {
-            let dst = &mut self.buf[self.filled..self.filled + n];
+        let free = &mut self.buf[self.filled..];
+        if n <= free.len() && self.error.is_none() {
+            let dst = &mut free[..n];
             if let ([d], [s]) = (&mut *dst, bytes) {
                 // One byte at a time: no loop either.
                 *d = *s;
-            } else if n <= 16 {
+            } else if n <= SMALL_FEED {
                 // Small feeds (down to one byte at a time) skip the memcpy call.
                 for (d, s) in dst.iter_mut().zip(bytes) {
                     *d = *s;

@@ -242,6 +242,9 @@ pub(crate) struct Scanner {
     decl_here: bool,
     /// The name length limit (the one limit a token needs).
     max_name: usize,
+    /// The byte class of a plain byte where the scanner stopped (see
+    /// [`Scanner::skip_plain`]), 0 where there is none: set with `st` in `stop`.
+    plain: u8,
 }
 
 enum NameStop {
@@ -342,6 +345,7 @@ impl Scanner {
             decl_ok: true,
             decl_here: false,
             max_name,
+            plain: 0,
         }
     }
 
@@ -504,19 +508,13 @@ impl Scanner {
     #[inline(always)]
     pub(crate) fn skip_plain(&mut self, buf: &[u8], horizon: usize) -> bool {
         let mut i = self.pos;
-        if buf.len().wrapping_sub(i) >= NARROW_BELOW {
-            // Long input (or none: `pos` past `buf` never happens) goes to the loop,
-            // with its vectors.
+        let mask = self.plain;
+        if mask == 0 || buf.len().wrapping_sub(i) >= NARROW_BELOW {
+            // No plain run here, or long input (`pos` past `buf` never happens), which
+            // goes to the loop with its vectors.
             return false;
         }
-        let mask = match self.st {
-            St::Text if self.content => TEXT,
-            St::AttrValue => ATTR,
-            St::TagName | St::AttrName => NAME,
-            // An end tag's first name byte must start a name: the step checks it.
-            St::EndName if i > self.name_start => NAME,
-            _ => return false,
-        };
+        debug_assert_eq!(mask, self.plain_class());
         let end = buf.len().min(horizon);
         while i < end && class(buf[i]) & mask != 0 {
             i += 1;
@@ -527,6 +525,20 @@ impl Scanner {
         }
         self.pos = i;
         i == buf.len()
+    }
+
+    /// The byte class of a plain byte in the current state (0 for none): ordinary text
+    /// in element content, ordinary value bytes, ASCII name bytes after a name's first
+    /// (an end tag's first name byte must start a name, which its step checks).
+    #[inline(always)]
+    fn plain_class(&self) -> u8 {
+        match self.st {
+            St::Text if self.content => TEXT,
+            St::AttrValue => ATTR,
+            St::TagName | St::AttrName => NAME,
+            St::EndName if self.pos > self.name_start => NAME,
+            _ => 0,
+        }
     }
 
     /// The scan loop; `WIDE` enables the vectorised skipping.
@@ -558,6 +570,7 @@ impl Scanner {
         match flow {
             Flow::More(at) => {
                 self.st = at;
+                self.plain = self.plain_class();
                 if end < buf.len() {
                     Err(sink.horizon_error(end))
                 } else {
@@ -566,6 +579,7 @@ impl Scanner {
             }
             _ => {
                 self.st = St::Text;
+                self.plain = self.plain_class();
                 Ok(Step::Event)
             }
         }
