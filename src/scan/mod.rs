@@ -243,7 +243,8 @@ pub(crate) struct Scanner {
     /// The name length limit (the one limit a token needs).
     max_name: usize,
     /// The byte class of a plain byte where the scanner stopped (see
-    /// [`Scanner::skip_plain`]), 0 where there is none: set with `st` in `stop`.
+    /// [`Scanner::skip_plain`]), 0 where there is none or where it is not known: set
+    /// after every `scan`.
     plain: u8,
 }
 
@@ -487,10 +488,17 @@ impl Scanner {
     /// and the call does not pay for setting up what only long runs use.
     #[inline]
     pub(crate) fn scan<S: Sink>(&mut self, buf: &[u8], sink: &mut S) -> Result<Step, Error> {
+        // `plain` is set here, out of the loop's function (whose code stays as it was),
+        // and only after the short calls that small feeds make: after a long one, 0
+        // (no shortcut) is always right, and the next short call sets it.
         if buf.len() - self.pos.min(buf.len()) >= NARROW_BELOW {
-            self.run::<S, true>(buf, sink)
+            let step = self.run::<S, true>(buf, sink);
+            self.plain = 0;
+            step
         } else {
-            self.run::<S, false>(buf, sink)
+            let step = self.run::<S, false>(buf, sink);
+            self.plain = self.plain_class();
+            step
         }
     }
 
@@ -570,7 +578,6 @@ impl Scanner {
         match flow {
             Flow::More(at) => {
                 self.st = at;
-                self.plain = self.plain_class();
                 if end < buf.len() {
                     Err(sink.horizon_error(end))
                 } else {
@@ -579,7 +586,6 @@ impl Scanner {
             }
             _ => {
                 self.st = St::Text;
-                self.plain = self.plain_class();
                 Ok(Step::Event)
             }
         }
