@@ -15,6 +15,9 @@
 //! records.
 
 mod arena;
+// The one-block layout of owned stanzas: typed slices over regions of one allocation.
+#[allow(unsafe_code)]
+mod block;
 mod builder;
 mod names;
 mod owned;
@@ -24,6 +27,7 @@ mod stored;
 mod view;
 
 pub use self::arena::Arena;
+pub(crate) use self::block::Store;
 pub(crate) use self::builder::Builder;
 pub(crate) use self::names::{NsTable, NS_NONE, NS_XML};
 pub use self::names::{STREAMS_NS, XMLNS_NS, XML_NS};
