@@ -239,7 +239,7 @@ impl Block {
         let s = Arc::get_mut(&mut self.slots).unwrap_or(&mut []);
         // An empty header first: until `finish`, the block reads as empty.
         write_header(s, Header::default());
-        let len = s.len() * size_of::<Slot>();
+        let len = core::mem::size_of_val(s);
         // SAFETY: the slots are `len` initialised-or-not bytes, 8-aligned, borrowed
         // mutably for the writer's lifetime; `MaybeUninit<u8>` has no validity
         // requirement and alignment 1.

@@ -6,7 +6,8 @@
 //!   (`names.rs`) their ids refer to.
 //! - [`Builder`]: what the framer drives to append and link records.
 //! - [`StoredTree`]: a tree copied out of the input buffer (the stream header a parser
-//!   keeps for its stanzas).
+//!   keeps for its stanzas); `block.rs`: the one heap block an [`OwnedStanza`] lives in,
+//!   and [`Store`], what views read records and names from (a parser's, or a block).
 //! - The views over records ([`Element`], [`Attribute`], [`Text`], ...), [`Stanza`] with
 //!   its in-scope context, [`OwnedStanza`] and the [`Arena`] views decode into.
 //!

@@ -6,27 +6,25 @@
 //!
 //! An [`OwnedStanza`] holds exactly what the borrowed views read, in the same shapes:
 //!
-//! - `bytes`: the stanza's exact bytes, followed by a *reduced header*: a synthetic
-//!   start tag that carries only what the stanza's meaning depends on: the namespace
-//!   declarations it inherits from the stream header (the content namespace, the prefixes
-//!   it uses), the header's `xml:lang`, and the header element's own name and namespace;
-//! - `tree`: copies of the parser's element, text and attribute records (offsets are
-//!   relative to the stanza's first byte, so they are copied unchanged), followed by the
-//!   records of the reduced header;
-//! - `ns`: a namespace table with only the names the records use, their ids remapped.
+//! - the stanza's exact bytes, followed by a *reduced header*: a synthetic start tag
+//!   that carries only what the stanza's meaning depends on: the namespace declarations
+//!   it inherits from the stream header (the content namespace, the prefixes it uses),
+//!   the header's `xml:lang`, and the header element's own name and namespace;
+//! - copies of the parser's element, text and attribute records (offsets are relative to
+//!   the stanza's first byte, so they are copied unchanged), followed by the records of
+//!   the reduced header;
+//! - a namespace index and names: the source table's ids outside its cache copied as
+//!   they are, then the cached names the stanza uses, then the header's.
 //!
-//! These sit in one reference-counted block (`Arc`), so that cloning an owned stanza is
-//! a count increment: one stanza routed to many sessions (MUC, carbons) is never copied,
-//! and clones may be read on any thread. The block holds five vectors, each sized
-//! exactly once by [`OwnedStanza::new`]: bytes, element records, attribute records,
-//! namespace names and the namespace index, so a new owned stanza is six heap blocks.
-//! Not one: the views borrow a `Tree` (two vectors of different record types) and a
-//! `NsTable` (a string and a vector), and carving bytes and records of different types
-//! out of one block would take `unsafe` code or a change of the views' representation
-//! (views over slices of one buffer, with padding-free records). What keeps the
-//! codec's path at no allocation per stanza instead is reuse:
-//! [`assign`](OwnedStanza::assign) refills a value whose block is not shared, and the
-//! codec recycles the blocks of stanzas its caller has dropped.
+//! All of it sits in **one heap block** (`block.rs`: a header of offsets and counts,
+//! then each region), sized exactly before it is written: a new owned stanza is one
+//! allocation whatever its shape. The block is reference-counted, so cloning an owned
+//! stanza is a count increment: one stanza routed to many sessions (MUC, carbons) is
+//! never copied, and clones may be read on any thread. The views read the block through
+//! typed slices of its regions, as they read a parser's records.
+//! [`assign`](OwnedStanza::assign) refills a value whose block is not shared and large
+//! enough (no allocation), and the codec recycles the blocks of stanzas its caller has
+//! dropped.
 //!
 //! ## Views and the arena
 //!
@@ -48,9 +46,9 @@ use crate::scan::F_REF;
 use bumpalo::Bump;
 use core::fmt;
 
-/// A stanza copied out of the parser: `Send + Sync + 'static`, one pointer wide, cheap to
-/// clone (a reference count: clones share the bytes and index), and readable through the
-/// same [`Stanza`] views without reparsing.
+/// A stanza copied out of the parser into one heap block: `Send + Sync + 'static`, two
+/// pointers wide, cheap to clone (a reference count: clones share the bytes and index),
+/// and readable through the same [`Stanza`] views without reparsing.
 ///
 /// ```
 /// use xmpp_stream::{Event, OwnedStanza, Parser};
