@@ -488,6 +488,37 @@ mod tests {
     }
 
     #[test]
+    fn copies_read_as_the_live_stanza() {
+        let mut p = crate::Parser::new();
+        p.feed(
+            b"<stream:stream xmlns='jabber:client' xmlns:db='jabber:server:dialback' \
+            xmlns:stream='http://etherx.jabber.org/streams' xml:lang=\"it's\">\
+            <iq id='a&amp;b'><q xmlns='urn:q' xmlns:r='urn:r' r:v='1'>t<![CDATA[<x>]]>\
+            <db:k/></q></iq><iq id='2'><q xmlns='urn:q'/></iq>",
+        );
+        p.next_event().unwrap();
+        let mut slot = OwnedStanza::empty();
+        for _ in 0..2 {
+            let Some(crate::Event::Stanza(s)) = p.next_event().unwrap() else {
+                panic!()
+            };
+            let live = format!("{:?}", s.root());
+            let o = OwnedStanza::new(&s);
+            let v = o.view();
+            assert_eq!(format!("{:?}", v.root()), live);
+            assert_eq!(v.stanza().lang(), Some("it's"));
+            let copy = OwnedStanza::new(&v.stanza());
+            assert_eq!(format!("{:?}", copy.view().root()), live);
+            slot.assign(&s);
+            assert_eq!(format!("{:?}", slot.view().root()), live);
+            assert_eq!(
+                format!("{:?}", slot.view().stanza().header()),
+                format!("{:?}", v.stanza().header())
+            );
+        }
+    }
+
+    #[test]
     fn owned_is_send_sync_static() {
         assert_send_sync::<OwnedStanza>();
         assert_eq!(
