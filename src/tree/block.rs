@@ -58,7 +58,7 @@ impl<'a> Store<'a> {
     pub(crate) fn ns_len(self) -> u32 {
         match self {
             Store::Parser(_, t) => t.len(),
-            Store::Block(b) => b.header().ns + 2,
+            Store::Block(b) => b.header().ns as u32 + 2,
         }
     }
 
@@ -79,17 +79,19 @@ impl<'a> Store<'a> {
 pub(crate) struct Header {
     /// Stream offset the stanza was read at.
     pub offset: u64,
-    nodes_at: u32,
-    nodes: u32,
-    attrs_at: u32,
-    attrs: u32,
+    // Regions: byte offset from the block's start and length (records: count). `usize`:
+    // a block may exceed 4 GiB under limits that let a stanza be that large.
+    nodes_at: usize,
+    nodes: usize,
+    attrs_at: usize,
+    attrs: usize,
     /// Namespace index: `(start, len)` in the names of ids 2, 3, ... (0 and 1 are fixed).
-    ns_at: u32,
-    ns: u32,
-    bytes_at: u32,
-    bytes: u32,
-    names_at: u32,
-    names: u32,
+    ns_at: usize,
+    ns: usize,
+    bytes_at: usize,
+    bytes: usize,
+    names_at: usize,
+    names: usize,
     /// Length of the stanza's bytes (the reduced header's follow them).
     pub stanza_len: u32,
     pub stanza_nodes: u32,
@@ -268,8 +270,7 @@ impl Block {
 
     /// `len` values of `T` at byte `at`.
     #[inline]
-    fn region<T>(&self, at: u32, len: u32) -> &[T] {
-        let (at, len) = (at as usize, len as usize);
+    fn region<T>(&self, at: usize, len: usize) -> &[T] {
         debug_assert!(at % align_of::<T>() == 0);
         debug_assert!(at + len * size_of::<T>() <= self.slots.len() * size_of::<Slot>());
         // SAFETY: by the invariant, the `len` values at byte `at` lie in the block,
@@ -279,7 +280,7 @@ impl Block {
     }
 
     #[inline]
-    fn str_region(&self, at: u32, len: u32) -> &str {
+    fn str_region(&self, at: usize, len: usize) -> &str {
         let b = self.region::<u8>(at, len);
         debug_assert!(core::str::from_utf8(b).is_ok());
         // SAFETY: by the invariant, the region is a concatenation of whole `&str`s.
@@ -381,28 +382,26 @@ impl Writer<'_> {
         self.at[region] = end;
     }
 
-    fn count(&self, region: usize, size: usize) -> u32 {
-        ((self.at[region] - self.start[region]) / size) as u32
+    fn count(&self, region: usize, size: usize) -> usize {
+        (self.at[region] - self.start[region]) / size
     }
 
     /// Writes the header: the block now reads as what was written (and `h`'s offset,
     /// stanza lengths, scope and enclosure).
     pub(crate) fn finish(self, mut h: Header) {
         let s = self.start;
-        h.nodes_at = s[NODES] as u32;
-        h.nodes = self.node_count();
-        h.attrs_at = s[ATTRS] as u32;
-        h.attrs = self.attr_count();
-        h.ns_at = s[NS] as u32;
+        h.nodes_at = s[NODES];
+        h.nodes = self.count(NODES, size_of::<NodeRec>());
+        h.attrs_at = s[ATTRS];
+        h.attrs = self.count(ATTRS, size_of::<AttrRec>());
+        h.ns_at = s[NS];
         h.ns = self.count(NS, size_of::<Entry>());
-        h.bytes_at = s[BYTES] as u32;
-        h.bytes = self.len();
-        h.names_at = s[NAMES] as u32;
-        h.names = (self.at[NAMES] - s[NAMES]) as u32;
-        h.stanza_len = h.stanza_len.min(h.bytes);
-        h.stanza_nodes = h.stanza_nodes.min(h.nodes);
-        h.stanza_attrs = h.stanza_attrs.min(h.attrs);
-        if h.scope != NONE && h.scope >= h.nodes {
+        h.bytes_at = s[BYTES];
+        h.bytes = self.at[BYTES] - s[BYTES];
+        h.names_at = s[NAMES];
+        h.names = self.at[NAMES] - s[NAMES];
+        // (Lengths the views slice by are checked there: `get`, never an index.)
+        if h.scope != NONE && h.scope as usize >= h.nodes {
             h.scope = NONE;
         }
         debug_assert!(self.at == self.ends, "owned stanza plan not filled exactly");
@@ -448,7 +447,7 @@ impl Sink for Writer<'_> {
 
     fn name(&mut self, uri: &str) -> u32 {
         let start = (self.at[NAMES] - self.start[NAMES]) as u32;
-        let id = self.count(NS, size_of::<Entry>()) + 2;
+        let id = self.count(NS, size_of::<Entry>()) as u32 + 2;
         if self.put_rec::<Entry>(NS, (start, uri.len() as u32)) {
             self.put_str(NAMES, uri);
         }
@@ -460,11 +459,11 @@ impl Sink for Writer<'_> {
     }
 
     fn node_count(&self) -> u32 {
-        self.count(NODES, size_of::<NodeRec>())
+        self.count(NODES, size_of::<NodeRec>()) as u32
     }
 
     fn attr_count(&self) -> u32 {
-        self.count(ATTRS, size_of::<AttrRec>())
+        self.count(ATTRS, size_of::<AttrRec>()) as u32
     }
 }
 
