@@ -230,13 +230,21 @@ impl Block {
     }
 
     /// A writer over storage for `plan`: this block's when no clone shares it and it is
-    /// large enough, a new block otherwise (the clones keep the old one).
+    /// large enough, a new block otherwise (the clones keep the old one; a unique block
+    /// too small grows by half at least).
     pub(crate) fn writer(&mut self, plan: Plan) -> Writer<'_> {
         let l = Layout::of(plan);
         let slots = l.slots();
-        let fits = self.slots.len() >= slots;
-        if !fits || Arc::get_mut(&mut self.slots).is_none() {
-            self.slots = Arc::new_uninit_slice(slots);
+        match Arc::get_mut(&mut self.slots) {
+            Some(s) if s.len() >= slots => {}
+            // Unique but too small: grow by half at least, so that refilling one value
+            // with stanzas of varying sizes settles at the largest (as vectors would).
+            Some(s) => {
+                let grown = slots.max(s.len() + s.len() / 2);
+                self.slots = Arc::new_uninit_slice(grown);
+            }
+            // Shared: the clones keep the old block; this value gets one of its own.
+            None => self.slots = Arc::new_uninit_slice(slots),
         }
         let s = Arc::get_mut(&mut self.slots).unwrap_or(&mut []);
         // An empty header first: until `finish`, the block reads as empty.
@@ -376,8 +384,11 @@ impl Writer<'_> {
         if end > self.ends[region] {
             return;
         }
-        for (d, &b) in self.buf[at..end].iter_mut().zip(s.as_bytes()) {
-            d.write(b);
+        let dst = &mut self.buf[at..end];
+        // SAFETY: `dst` is `s.len()` bytes of the block, which `s` cannot overlap (the
+        // block is borrowed mutably).
+        unsafe {
+            core::ptr::copy_nonoverlapping(s.as_ptr(), dst.as_mut_ptr().cast::<u8>(), s.len())
         }
         self.at[region] = end;
     }

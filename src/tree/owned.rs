@@ -116,6 +116,9 @@ impl fmt::Debug for OwnedView<'_> {
 struct Ids {
     local: u32,
     cached: u64,
+    /// Which of the first 64 declarations of the header the reduced header keeps
+    /// (found while planning, so that filling does not look for them again).
+    kept: u64,
 }
 
 impl Ids {
@@ -146,6 +149,7 @@ fn plan(stanza: &Stanza<'_>) -> (Plan, Ids) {
     let mut ids = Ids {
         local: doc.store.ns_len().max(2),
         cached: 0,
+        kept: 0,
     };
     for id in used {
         if id & CACHED != 0 {
@@ -160,7 +164,7 @@ fn plan(stanza: &Stanza<'_>) -> (Plan, Ids) {
     plan.plan.attrs += attrs.len();
     plan.put(doc.src);
     if let Some(h) = stanza.header() {
-        reduced_header(&mut plan, stanza, &h);
+        reduced_header(&mut plan, stanza, &h, &mut ids.kept, false);
     }
     (plan.plan, ids)
 }
@@ -201,7 +205,7 @@ fn fill(block: &mut Block, stanza: &Stanza<'_>, plan: Plan, ids: Ids) {
         w.attr(a);
     }
     let scope = match stanza.header() {
-        Some(h) => reduced_header(&mut w, stanza, &h),
+        Some(h) => reduced_header(&mut w, stanza, &h, &mut { ids.kept }, true),
         None => NONE,
     };
     let encloses = stanza.enclosing_header().is_some();
@@ -364,8 +368,15 @@ pub(super) fn encloses(b: &Block) -> bool {
 }
 
 /// Writes the reduced header standing for `h` (see the module docs); returns its node
-/// index.
-fn reduced_header<S: Sink>(out: &mut S, stanza: &Stanza<'_>, h: &Element<'_>) -> u32 {
+/// index. Which declarations it keeps is recorded in `kept` (when not `known`) or read
+/// from it (when `known`), for the first 64.
+fn reduced_header<S: Sink>(
+    out: &mut S,
+    stanza: &Stanza<'_>,
+    h: &Element<'_>,
+    kept: &mut u64,
+    known: bool,
+) -> u32 {
     let base = out.len();
     out.put("<");
     out.put(h.qname());
@@ -403,10 +414,18 @@ fn reduced_header<S: Sink>(out: &mut S, stanza: &Stanza<'_>, h: &Element<'_>) ->
     // The header's declarations, in its order: its own name's, and when the stanza
     // inherits them, the default (content) namespace and the prefixes it uses.
     let inherits = stanza.enclosing_header().is_some();
-    for (p, uri) in h.ns_decls() {
-        let keep = p == h.prefix()
-            || (inherits && p.is_none())
-            || (inherits && stanza.inherited_namespaces().any(|(q, _)| q == p));
+    for (i, (p, uri)) in h.ns_decls().enumerate() {
+        let bit = 1u64.checked_shl(i as u32).unwrap_or(0);
+        let keep = if known && bit != 0 {
+            *kept & bit != 0
+        } else {
+            p == h.prefix()
+                || (inherits && p.is_none())
+                || (inherits && stanza.inherited_namespaces().any(|(q, _)| q == p))
+        };
+        if keep && !known {
+            *kept |= bit;
+        }
         if keep {
             match p {
                 Some(p) => add(out, "xmlns", p, uri),
