@@ -174,10 +174,10 @@ fn for_each_name<'a>(store: Store<'a>, ids: Ids, mut f: impl FnMut(&'a str)) {
     for id in 2..ids.local {
         f(store.ns(id));
     }
-    for k in 0..64 {
-        if ids.cached & (1 << k) != 0 {
-            f(store.ns(k | CACHED));
-        }
+    let mut cached = ids.cached;
+    while cached != 0 {
+        f(store.ns(cached.trailing_zeros() | CACHED));
+        cached &= cached - 1;
     }
 }
 
