@@ -111,8 +111,9 @@
 //! errors) and [`xmpp::StreamHeader`] reads a header element.
 //!
 //! To keep a stanza past the next event (to queue it, send it to another task), copy it
-//! into an [`OwnedStanza`] (`Send + Sync + 'static`, same views, no reparsing; cloning
-//! it is a reference count, so one stanza routed to many sessions is never copied; its
+//! into an [`OwnedStanza`] (`Send + Sync + 'static`, same views, no reparsing; one heap
+//! allocation holding bytes and index; cloning it is a reference count, so one stanza
+//! routed to many sessions is never copied; its
 //! views decode into an [`Arena`] of their own or one the caller lends);
 //! [`OwnedEvent`] and [`OwnedHeader`] do the same for whole events. To write, use
 //! [`xmpp::Writer`], [`xmpp::write_stanza`] (as read, standalone or re-targeted to another

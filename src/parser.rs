@@ -10,7 +10,7 @@ use crate::error::{Error, ErrorKind};
 use crate::frame::{Framer, Mode, Pending, Phase};
 use crate::limits::Limits;
 use crate::scan::{Scanner, Step};
-use crate::tree::{Context, Element, Stanza, TreeRef};
+use crate::tree::{Context, Element, Stanza, Store, TreeRef};
 use crate::window::{Framing, Window};
 pub(crate) use buffer::MIN_READ;
 use bumpalo::Bump;
@@ -375,8 +375,7 @@ impl Parser {
             Pending::Tree { start, end } => Event::Stanza(Stanza::new(
                 TreeRef {
                     src: scanned_str(&self.buf[start..end]),
-                    tree: &self.framer.builder.tree,
-                    ns: &self.framer.resolver.table,
+                    store: Store::Parser(&self.framer.builder.tree, &self.framer.resolver.table),
                     arena: &self.arena,
                 },
                 self.base + start as u64,
@@ -393,8 +392,7 @@ impl Parser {
         self.arena_lent.set(true);
         TreeRef {
             src: &self.framer.header.bytes,
-            tree: &self.framer.header.tree,
-            ns: &self.framer.resolver.table,
+            store: Store::Parser(&self.framer.header.tree, &self.framer.resolver.table),
             arena: &self.arena,
         }
     }

@@ -224,10 +224,31 @@ pub fn exercise(event: &Event<'_>, input: Option<&[u8]>) {
             assert_eq!(root.raw(), raw, "root raw is the stanza raw");
             let _ = format!("{st:?}");
             check_element(&root, raw);
+            check_owned(st, &root);
         }
         Event::Close => {}
         other => panic!("unknown event {other:?}"),
     }
+}
+
+/// The owned copy (one block read through typed slices: `src/tree/block.rs`) reads as
+/// the live stanza, and so does a copy of the copy and a value refilled in place.
+fn check_owned(st: &xmpp_stream::Stanza<'_>, root: &Element<'_>) {
+    let json = |e: &Element<'_>| {
+        let mut s = String::new();
+        dump::write_element(&mut s, e, true);
+        s
+    };
+    let owned = xmpp_stream::OwnedStanza::new(st);
+    let v = owned.view();
+    assert_eq!(owned.raw(), st.raw(), "owned raw");
+    assert_eq!(json(&v.root()), json(root), "owned copy");
+    assert_eq!(v.stanza().lang(), st.lang(), "owned lang");
+    let mut again = xmpp_stream::OwnedStanza::new(&v.stanza());
+    assert_eq!(json(&again.view().root()), json(root), "copy of the copy");
+    again.assign(st);
+    assert_eq!(json(&again.view().root()), json(root), "refilled copy");
+    let _ = format!("{owned:?}");
 }
 
 fn check_element(root: &Element<'_>, tree_raw: &[u8]) {

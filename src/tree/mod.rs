@@ -6,7 +6,8 @@
 //!   (`names.rs`) their ids refer to.
 //! - [`Builder`]: what the framer drives to append and link records.
 //! - [`StoredTree`]: a tree copied out of the input buffer (the stream header a parser
-//!   keeps for its stanzas).
+//!   keeps for its stanzas); `block.rs`: the one heap block an [`OwnedStanza`] lives in,
+//!   and [`Store`], what views read records and names from (a parser's, or a block).
 //! - The views over records ([`Element`], [`Attribute`], [`Text`], ...), [`Stanza`] with
 //!   its in-scope context, [`OwnedStanza`] and the [`Arena`] views decode into.
 //!
@@ -15,6 +16,9 @@
 //! records.
 
 mod arena;
+// The one-block layout of owned stanzas: typed slices over regions of one allocation.
+#[allow(unsafe_code)]
+mod block;
 mod builder;
 mod names;
 mod owned;
@@ -24,6 +28,7 @@ mod stored;
 mod view;
 
 pub use self::arena::Arena;
+pub(crate) use self::block::Store;
 pub(crate) use self::builder::Builder;
 pub(crate) use self::names::{NsTable, NS_NONE, NS_XML};
 pub use self::names::{STREAMS_NS, XMLNS_NS, XML_NS};

@@ -19,7 +19,7 @@ pub(crate) const NS_XML: u32 = 1;
 const FIXED: usize = 2;
 
 /// Ids with this bit set refer to the cache of namespace names.
-const CACHED: u32 = 1 << 31;
+pub(crate) const CACHED: u32 = 1 << 31;
 /// Most namespace names the cache holds, and the longest it takes.
 const CACHE_ENTRIES: usize = 64;
 const CACHE_NAME_BYTES: usize = 256;
@@ -39,6 +39,14 @@ pub(crate) struct NsTable {
     cache: Vec<(u32, u32)>,
 }
 
+/// A table without names (not even the fixed ones): every id reads "".
+pub(crate) static NO_NAMES: NsTable = NsTable {
+    text: String::new(),
+    entries: Vec::new(),
+    cache_text: String::new(),
+    cache: Vec::new(),
+};
+
 impl Default for NsTable {
     fn default() -> Self {
         let mut t = NsTable {
@@ -54,26 +62,18 @@ impl Default for NsTable {
 }
 
 impl NsTable {
-    /// An empty table (the fixed names only) with room for `names` more names of
-    /// `text` bytes in all: for tables built once, such as owned stanzas'.
-    pub(crate) fn with_capacity(names: usize, text: usize) -> Self {
-        let mut t = NsTable {
-            text: String::with_capacity(XML_NS.len() + text),
-            entries: Vec::with_capacity(FIXED + names),
-            cache_text: String::new(),
-            cache: Vec::new(),
-        };
-        t.entries.push((0, 0));
-        t.push(XML_NS);
-        t
-    }
-
     /// Adds a namespace name; returns its id.
     pub(crate) fn push(&mut self, uri: &str) -> u32 {
         let start = self.text.len() as u32;
         self.text.push_str(uri);
         self.entries.push((start, uri.len() as u32));
         (self.entries.len() - 1) as u32
+    }
+
+    /// How many ids the table has outside its cache (ids `0..len`; those of the cache
+    /// are `k | CACHED`, `k` below 64).
+    pub(crate) fn len(&self) -> u32 {
+        self.entries.len() as u32
     }
 
     /// The namespace name of `id` ("" for none, or for an unknown id).

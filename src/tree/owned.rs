@@ -6,27 +6,25 @@
 //!
 //! An [`OwnedStanza`] holds exactly what the borrowed views read, in the same shapes:
 //!
-//! - `bytes`: the stanza's exact bytes, followed by a *reduced header*: a synthetic
-//!   start tag that carries only what the stanza's meaning depends on: the namespace
-//!   declarations it inherits from the stream header (the content namespace, the prefixes
-//!   it uses), the header's `xml:lang`, and the header element's own name and namespace;
-//! - `tree`: copies of the parser's element, text and attribute records (offsets are
-//!   relative to the stanza's first byte, so they are copied unchanged), followed by the
-//!   records of the reduced header;
-//! - `ns`: a namespace table with only the names the records use, their ids remapped.
+//! - the stanza's exact bytes, followed by a *reduced header*: a synthetic start tag
+//!   that carries only what the stanza's meaning depends on: the namespace declarations
+//!   it inherits from the stream header (the content namespace, the prefixes it uses),
+//!   the header's `xml:lang`, and the header element's own name and namespace;
+//! - copies of the parser's element, text and attribute records (offsets are relative to
+//!   the stanza's first byte, so they are copied unchanged), followed by the records of
+//!   the reduced header;
+//! - a namespace index and names: the source table's ids outside its cache copied as
+//!   they are, then the cached names the stanza uses, then the header's.
 //!
-//! These sit in one reference-counted block (`Arc`), so that cloning an owned stanza is
-//! a count increment: one stanza routed to many sessions (MUC, carbons) is never copied,
-//! and clones may be read on any thread. The block holds five vectors, each sized
-//! exactly once by [`OwnedStanza::new`]: bytes, element records, attribute records,
-//! namespace names and the namespace index, so a new owned stanza is six heap blocks.
-//! Not one: the views borrow a `Tree` (two vectors of different record types) and a
-//! `NsTable` (a string and a vector), and carving bytes and records of different types
-//! out of one block would take `unsafe` code or a change of the views' representation
-//! (views over slices of one buffer, with padding-free records). What keeps the
-//! codec's path at no allocation per stanza instead is reuse:
-//! [`assign`](OwnedStanza::assign) refills a value whose block is not shared, and the
-//! codec recycles the blocks of stanzas its caller has dropped.
+//! All of it sits in **one heap block** (`block.rs`: a header of offsets and counts,
+//! then each region), sized exactly before it is written: a new owned stanza is one
+//! allocation whatever its shape. The block is reference-counted, so cloning an owned
+//! stanza is a count increment: one stanza routed to many sessions (MUC, carbons) is
+//! never copied, and clones may be read on any thread. The views read the block through
+//! typed slices of its regions, as they read a parser's records.
+//! [`assign`](OwnedStanza::assign) refills a value whose block is not shared and large
+//! enough (no allocation), and the codec recycles the blocks of stanzas its caller has
+//! dropped.
 //!
 //! ## Views and the arena
 //!
@@ -38,21 +36,19 @@
 //! reuse one and want no allocation at all.
 
 use super::arena::Arena;
-use super::names::{NsTable, NS_NONE, NS_XML, XML_NS};
-use super::records::{AttrRec, NodeRec, Tree, NONE};
+use super::block::{Block, Counter, Header, Plan, Sink, Store};
+use super::names::{CACHED, NS_NONE, NS_XML, XML_NS};
+use super::records::{AttrRec, NodeRec, NONE};
 use super::stanza::{Context, Stanza};
-use super::stored::StoredStanza;
-use super::view::Element;
-use crate::escape::escape_attr_into;
+use super::view::{Element, TreeRef};
+use crate::escape::{escape_attr_into, Out};
 use crate::scan::F_REF;
 use bumpalo::Bump;
 use core::fmt;
-use smallvec::SmallVec;
-use std::sync::Arc;
 
-/// A stanza copied out of the parser: `Send + Sync + 'static`, one pointer wide, cheap to
-/// clone (a reference count: clones share the bytes and index), and readable through the
-/// same [`Stanza`] views without reparsing.
+/// A stanza copied out of the parser into one heap block: `Send + Sync + 'static`, two
+/// pointers wide, cheap to clone (a reference count: clones share the bytes and index),
+/// and readable through the same [`Stanza`] views without reparsing.
 ///
 /// ```
 /// use xmpp_stream::{Event, OwnedStanza, Parser};
@@ -81,7 +77,7 @@ use std::sync::Arc;
 /// ```
 #[derive(Clone)]
 pub struct OwnedStanza {
-    s: Arc<StoredStanza>,
+    b: Block,
 }
 
 /// A view of an [`OwnedStanza`] with its own arena for decoded text (see
@@ -111,76 +107,135 @@ impl fmt::Debug for OwnedView<'_> {
     }
 }
 
-/// Maps namespace ids of the source table to ids of the owned one.
-type IdMap = SmallVec<[(u32, u32); 16]>;
-
-fn remap(map: &mut IdMap, table: &mut NsTable, from: &NsTable, old: u32) -> u32 {
-    if old == NS_NONE || old == NS_XML {
-        return old;
-    }
-    if let Some(&(_, new)) = map.iter().find(|(o, _)| *o == old) {
-        return new;
-    }
-    let new = table.push(from.get(old));
-    map.push((old, new));
-    new
+/// How the source's namespace ids map to the owned table's: the source's ids outside
+/// its cache (`0..local`) are copied as they are (names the stanza does not use among
+/// them are few: the stream header's and the stanza's own declarations), and the cached
+/// ids the stanza uses (a mask: a parser caches at most 64 names) follow in order. No
+/// map to build, so a copy never allocates more than its block whatever its shape.
+#[derive(Clone, Copy)]
+struct Ids {
+    local: u32,
+    cached: u64,
+    /// Which of the first 64 declarations of the header the reduced header keeps
+    /// (found while planning, so that filling does not look for them again).
+    kept: u64,
 }
 
-/// Appends `s` as an attribute value (between `'` quotes); returns whether anything was
-/// escaped.
-fn push_attr_value(out: &mut String, s: &str) -> bool {
-    let before = out.len();
-    escape_attr_into(out, s);
-    out.len() - before != s.len()
+impl Ids {
+    /// The owned id of source id `old`.
+    #[inline]
+    fn owned(self, old: u32) -> u32 {
+        if old & CACHED == 0 {
+            return if old < self.local { old } else { NS_NONE };
+        }
+        match 1u64.checked_shl(old & !CACHED) {
+            Some(bit) if self.cached & bit != 0 => {
+                self.local + (self.cached & (bit - 1)).count_ones()
+            }
+            _ => NS_NONE,
+        }
+    }
+}
+
+/// The exact sizes of `stanza`'s copy, and its id map.
+fn plan(stanza: &Stanza<'_>) -> (Plan, Ids) {
+    let doc = stanza.tree();
+    let (nodes, attrs) = stanza.records();
+    let used = nodes
+        .iter()
+        .filter(|r| r.is_element)
+        .map(|r| r.ns)
+        .chain(attrs.iter().filter(|r| !r.is_decl).map(|r| r.ns));
+    let mut ids = Ids {
+        local: doc.store.ns_len().max(2),
+        cached: 0,
+        kept: 0,
+    };
+    for id in used {
+        if id & CACHED != 0 {
+            ids.cached |= 1u64.checked_shl(id & !CACHED).unwrap_or(0);
+        }
+    }
+    let mut plan = Counter::default();
+    for_each_name(doc.store, ids, |name| {
+        plan.name(name);
+    });
+    plan.plan.nodes += nodes.len();
+    plan.plan.attrs += attrs.len();
+    plan.put(doc.src);
+    if let Some(h) = stanza.header() {
+        reduced_header(&mut plan, stanza, &h, &mut ids.kept, false);
+    }
+    (plan.plan, ids)
+}
+
+/// Calls `f` with the names of the owned table's ids 2, 3, ... in order.
+fn for_each_name<'a>(store: Store<'a>, ids: Ids, mut f: impl FnMut(&'a str)) {
+    for id in 2..ids.local {
+        f(store.ns(id));
+    }
+    let mut cached = ids.cached;
+    while cached != 0 {
+        f(store.ns(cached.trailing_zeros() | CACHED));
+        cached &= cached - 1;
+    }
+}
+
+/// Writes the copy of `stanza` into `block` (reusing it when it can).
+fn fill(block: &mut Block, stanza: &Stanza<'_>, plan: Plan, ids: Ids) {
+    let doc = stanza.tree();
+    let (nodes, attrs) = stanza.records();
+    let mut w = block.writer(plan);
+    for_each_name(doc.store, ids, |name| {
+        w.name(name);
+    });
+    w.put(doc.src);
+    for n in nodes {
+        let mut n = *n;
+        if n.is_element {
+            n.ns = ids.owned(n.ns);
+        }
+        w.node(n);
+    }
+    for a in attrs {
+        let mut a = *a;
+        if !a.is_decl {
+            a.ns = ids.owned(a.ns);
+        }
+        w.attr(a);
+    }
+    let scope = match stanza.header() {
+        Some(h) => reduced_header(&mut w, stanza, &h, &mut { ids.kept }, true),
+        None => NONE,
+    };
+    let encloses = stanza.enclosing_header().is_some();
+    w.finish(Header::stanza(
+        stanza.offset(),
+        doc.src.len(),
+        nodes.len(),
+        attrs.len(),
+        scope,
+        encloses,
+    ));
 }
 
 impl OwnedStanza {
-    /// Copies a stanza view (from a parser, another owned stanza, or WebSocket framing).
+    /// Copies a stanza view (from a parser, another owned stanza, or WebSocket framing):
+    /// one allocation, sized exactly.
     pub fn new(stanza: &Stanza<'_>) -> OwnedStanza {
-        let doc = stanza.tree();
-        let scope = stanza.header();
-        // Size every block once: the reduced header is at most as long as the header's
-        // start tag (it keeps a subset of its attributes) unless re-escaping lengthens a
-        // value; namespace names are counted exactly.
-        let extra_bytes = scope.map_or(0, |h| h.raw().len());
-        let extra_attrs = scope.map_or(0, |h| h.raw_attrs().count());
-        let (nodes, attrs) = stanza.records();
-        let (n, a) = (nodes.len(), attrs.len());
-        let mut ids = IdMap::new();
-        let (mut names, mut text) = scope.map_or((0, 0), |h| (1, h.ns().len()));
-        let used = nodes
-            .iter()
-            .filter(|r| r.is_element)
-            .map(|r| r.ns)
-            .chain(attrs.iter().filter(|r| !r.is_decl).map(|r| r.ns));
-        for id in used {
-            if id != NS_NONE && id != NS_XML && !ids.iter().any(|&(o, _)| o == id) {
-                ids.push((id, 0));
-                names += 1;
-                text += doc.ns.get(id).len();
-            }
-        }
-        let mut s = StoredStanza::new(
-            String::with_capacity(doc.src.len() + extra_bytes),
-            Tree {
-                nodes: Vec::with_capacity(n + scope.is_some() as usize),
-                attrs: Vec::with_capacity(a + extra_attrs),
-            },
-            NsTable::with_capacity(names, text),
-        );
-        s.assign(stanza);
-        OwnedStanza { s: Arc::new(s) }
+        let (plan, ids) = plan(stanza);
+        let mut b = Block::for_plan(plan);
+        fill(&mut b, stanza, plan, ids);
+        OwnedStanza { b }
     }
 
     /// An empty value for [`assign`](Self::assign) to fill; its views must not be used.
     pub(crate) fn empty() -> OwnedStanza {
-        OwnedStanza {
-            s: Arc::new(StoredStanza::default()),
-        }
+        OwnedStanza { b: Block::empty() }
     }
 
     /// Replaces the contents with a copy of `stanza`, reusing this value's storage (no
-    /// allocation once it has grown to the sizes needed) when no clone shares it
+    /// allocation when it is large enough) when no clone shares it
     /// ([`is_unique`](Self::is_unique)); otherwise the clones keep the old stanza and
     /// this value gets new storage.
     ///
@@ -198,27 +253,25 @@ impl OwnedStanza {
     /// # Ok::<(), xmpp_stream::Error>(())
     /// ```
     pub fn assign(&mut self, stanza: &Stanza<'_>) {
-        match Arc::get_mut(&mut self.s) {
-            Some(s) => s.assign(stanza),
-            None => *self = OwnedStanza::new(stanza),
-        }
+        let (plan, ids) = plan(stanza);
+        fill(&mut self.b, stanza, plan, ids);
     }
 
     /// Whether this value is the only handle on its storage (no clone of it is alive),
     /// so that [`assign`](Self::assign) reuses it.
     pub fn is_unique(&self) -> bool {
-        Arc::strong_count(&self.s) == 1
+        self.b.is_unique()
     }
 
     /// The context a stanza read beside this one sees (WebSocket framing: this is the
     /// `<open/>`).
     pub(crate) fn as_open(&self) -> Context<'_> {
-        Context::Open(&self.s)
+        Context::Open(&self.b)
     }
 
     /// The root element, decoding text into `arena`.
     pub(crate) fn root_in<'a>(&'a self, arena: &'a Bump) -> Element<'a> {
-        self.s.root_in(arena)
+        tree_in(&self.b, arena).root()
     }
 
     /// The stanza view, decoding text into the caller's `arena` (which the caller may
@@ -242,9 +295,9 @@ impl OwnedStanza {
     /// ```
     pub fn stanza_in<'a>(&'a self, arena: &'a Arena) -> Stanza<'a> {
         Stanza::new(
-            self.s.tree_in(arena.bump()),
-            self.s.offset,
-            Context::Reduced(&self.s),
+            tree_in(&self.b, arena.bump()),
+            self.b.info().offset,
+            Context::Reduced(&self.b),
         )
     }
 
@@ -258,128 +311,149 @@ impl OwnedStanza {
 
     /// The stanza's exact bytes.
     pub fn raw(&self) -> &[u8] {
-        &self.s.bytes.as_bytes()[..self.s.stanza_len as usize]
+        stanza_src(&self.b).as_bytes()
     }
 
     /// The stream offset the stanza was read at.
     pub fn offset(&self) -> u64 {
-        self.s.offset
+        self.b.info().offset
     }
 
-    /// Heap bytes held.
+    /// Heap bytes held (the one block, reference counts included).
     pub fn heap_bytes(&self) -> usize {
-        2 * core::mem::size_of::<usize>()
-            + core::mem::size_of::<StoredStanza>()
-            + self.s.bytes.capacity()
-            + self.s.tree.heap_bytes()
-            + self.s.ns.heap_bytes()
+        self.b.heap_bytes()
     }
 }
 
-/// Filling an owned stanza's storage (see the module docs).
-impl StoredStanza {
-    /// Replaces the contents with a copy of `stanza`, reusing the storage.
-    pub(super) fn assign(&mut self, stanza: &Stanza<'_>) {
-        let doc = stanza.tree();
-        let (nodes, attrs) = stanza.records();
-        let (n_nodes, n_attrs) = (nodes.len(), attrs.len());
-        self.bytes.clear();
-        self.bytes.push_str(doc.src);
-        self.tree.clear();
-        self.tree.nodes.extend_from_slice(nodes);
-        self.tree.attrs.extend_from_slice(attrs);
-        self.ns.reset();
-        let mut map = IdMap::new();
-        for node in &mut self.tree.nodes {
-            if node.is_element {
-                node.ns = remap(&mut map, &mut self.ns, doc.ns, node.ns);
-            }
-        }
-        for attr in &mut self.tree.attrs {
-            if !attr.is_decl {
-                attr.ns = remap(&mut map, &mut self.ns, doc.ns, attr.ns);
-            }
-        }
-        self.stanza_len = doc.src.len() as u32;
-        self.stanza_nodes = n_nodes as u32;
-        self.stanza_attrs = n_attrs as u32;
-        self.offset = stanza.offset();
-        self.scope = NONE;
-        self.encloses = stanza.enclosing_header().is_some();
-        if let Some(h) = stanza.header() {
-            self.push_reduced_header(stanza, &h);
-        }
-    }
+/// The stanza's bytes in `b`.
+fn stanza_src(b: &Block) -> &str {
+    b.bytes().get(..b.info().stanza_len as usize).unwrap_or("")
+}
 
-    /// Appends the reduced header standing for `h` (see the module docs).
-    fn push_reduced_header(&mut self, stanza: &Stanza<'_>, h: &Element<'_>) {
-        let base = self.bytes.len();
-        let rel = |bytes: &String| (bytes.len() - base) as u32;
-        self.bytes.push('<');
-        self.bytes.push_str(h.qname());
-        let first_attr = self.tree.attrs.len() as u32;
-        let add = |this: &mut StoredStanza, prefix: &str, local: &str, value: &str| {
-            this.bytes.push(' ');
-            let name_start = rel(&this.bytes);
-            let prefix_len = prefix.len() as u32;
-            this.bytes.push_str(prefix);
-            if !prefix.is_empty() {
-                this.bytes.push(':');
-            }
-            this.bytes.push_str(local);
-            let name_len = rel(&this.bytes) - name_start;
-            this.bytes.push_str("='");
-            let value_start = rel(&this.bytes);
-            let escaped = push_attr_value(&mut this.bytes, value);
-            let value_len = rel(&this.bytes) - value_start;
-            this.bytes.push('\'');
-            let is_decl = prefix == "xmlns" || (prefix.is_empty() && local == "xmlns");
-            this.tree.attrs.push(AttrRec {
-                name_start,
-                name_len,
-                prefix_len,
-                value_start,
-                value_len,
-                ns: if prefix == "xml" { NS_XML } else { NS_NONE },
-                flags: if escaped { F_REF } else { 0 },
-                is_decl,
-            });
-        };
-        // The header's declarations, in its order: its own name's, and when the stanza
-        // inherits them, the default (content) namespace and the prefixes it uses.
-        let inherits = self.encloses;
-        for (p, uri) in h.ns_decls() {
-            let keep = p == h.prefix()
-                || (inherits && p.is_none())
-                || (inherits && stanza.inherited_namespaces().any(|(q, _)| q == p));
-            if keep {
-                match p {
-                    Some(p) => add(self, "xmlns", p, uri),
-                    None => add(self, "", "xmlns", stanza.effective_default(uri)),
-                }
-            }
-        }
-        if let Some(lang) = h.attr(XML_NS, "lang") {
-            add(self, "xml", "lang", lang);
-        }
-        self.bytes.push('>');
-        let attr_count = self.tree.attrs.len() as u32 - first_attr;
-        let ns = self.ns.push(h.ns());
-        self.scope = self.tree.nodes.len() as u32;
-        self.tree.nodes.push(NodeRec {
-            is_element: true,
-            flags: 0,
-            start: 0,
-            end: rel(&self.bytes),
-            name_len: h.qname().len() as u32,
-            prefix_len: h.prefix().map_or(0, |p| p.len() as u32),
-            ns,
-            attrs: first_attr,
-            attr_count,
-            first_child: NONE,
-            next_sibling: NONE,
-        });
+/// The stanza's tree in `b`, decoding text into `arena`.
+pub(super) fn tree_in<'a>(b: &'a Block, arena: &'a Bump) -> TreeRef<'a> {
+    TreeRef {
+        src: stanza_src(b),
+        store: Store::Block(b),
+        arena,
     }
+}
+
+/// The reduced header in `b`, decoding text into `arena`.
+pub(super) fn reduced_header_in<'a>(b: &'a Block, arena: &'a Bump) -> Option<Element<'a>> {
+    let h = b.info();
+    (h.scope != NONE).then(|| {
+        TreeRef {
+            src: b.bytes().get(h.stanza_len as usize..).unwrap_or(""),
+            store: Store::Block(b),
+            arena,
+        }
+        .element(h.scope)
+    })
+}
+
+/// The records of the stanza in `b` (the reduced header's follow them).
+pub(super) fn stanza_records(b: &Block) -> (&[NodeRec], &[AttrRec]) {
+    let h = b.info();
+    let (n, a) = (b.nodes(), b.attrs());
+    (
+        n.get(..h.stanza_nodes as usize).unwrap_or(n),
+        a.get(..h.stanza_attrs as usize).unwrap_or(a),
+    )
+}
+
+/// Whether the reduced header in `b` encloses the stanza.
+pub(super) fn encloses(b: &Block) -> bool {
+    b.info().encloses != 0
+}
+
+/// Writes the reduced header standing for `h` (see the module docs); returns its node
+/// index. Which declarations it keeps is recorded in `kept` (when not `known`) or read
+/// from it (when `known`), for the first 64.
+fn reduced_header<S: Sink>(
+    out: &mut S,
+    stanza: &Stanza<'_>,
+    h: &Element<'_>,
+    kept: &mut u64,
+    known: bool,
+) -> u32 {
+    let base = out.len();
+    out.put("<");
+    out.put(h.qname());
+    let first_attr = out.attr_count();
+    let add = |out: &mut S, prefix: &str, local: &str, value: &str| {
+        out.put(" ");
+        let name_start = out.len() - base;
+        out.put(prefix);
+        if !prefix.is_empty() {
+            out.put(":");
+        }
+        out.put(local);
+        let name_len = out.len() - base - name_start;
+        out.put("='");
+        let value_start = out.len() - base;
+        escape_attr_into(out, value);
+        let value_len = out.len() - base - value_start;
+        out.put("'");
+        let is_decl = prefix == "xmlns" || (prefix.is_empty() && local == "xmlns");
+        out.attr(AttrRec {
+            name_start,
+            name_len,
+            prefix_len: prefix.len() as u32,
+            value_start,
+            value_len,
+            ns: if prefix == "xml" { NS_XML } else { NS_NONE },
+            flags: if value_len as usize != value.len() {
+                F_REF
+            } else {
+                0
+            },
+            is_decl,
+        });
+    };
+    // The header's declarations, in its order: its own name's, and when the stanza
+    // inherits them, the default (content) namespace and the prefixes it uses.
+    let inherits = stanza.enclosing_header().is_some();
+    for (i, (p, uri)) in h.ns_decls().enumerate() {
+        let bit = 1u64.checked_shl(i as u32).unwrap_or(0);
+        let keep = if known && bit != 0 {
+            *kept & bit != 0
+        } else {
+            p == h.prefix()
+                || (inherits && p.is_none())
+                || (inherits && stanza.inherited_namespaces().any(|(q, _)| q == p))
+        };
+        if keep && !known {
+            *kept |= bit;
+        }
+        if keep {
+            match p {
+                Some(p) => add(out, "xmlns", p, uri),
+                None => add(out, "", "xmlns", stanza.effective_default(uri)),
+            }
+        }
+    }
+    if let Some(lang) = h.attr(XML_NS, "lang") {
+        add(out, "xml", "lang", lang);
+    }
+    out.put(">");
+    let attr_count = out.attr_count() - first_attr;
+    let ns = out.name(h.ns());
+    let scope = out.node_count();
+    out.node(NodeRec {
+        is_element: true,
+        flags: 0,
+        start: 0,
+        end: out.len() - base,
+        name_len: h.qname().len() as u32,
+        prefix_len: h.prefix().map_or(0, |p| p.len() as u32),
+        ns,
+        attrs: first_attr,
+        attr_count,
+        first_child: NONE,
+        next_sibling: NONE,
+    });
+    scope
 }
 
 impl From<Stanza<'_>> for OwnedStanza {
@@ -392,9 +466,9 @@ impl fmt::Debug for OwnedStanza {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let arena = Bump::new();
         f.debug_struct("OwnedStanza")
-            .field("offset", &self.s.offset)
+            .field("offset", &self.offset())
             .field("root", &self.root_in(&arena))
-            .field("header", &self.s.reduced_header_in(&arena))
+            .field("header", &reduced_header_in(&self.b, &arena))
             .finish()
     }
 }
@@ -433,11 +507,42 @@ mod tests {
     }
 
     #[test]
+    fn copies_read_as_the_live_stanza() {
+        let mut p = crate::Parser::new();
+        p.feed(
+            b"<stream:stream xmlns='jabber:client' xmlns:db='jabber:server:dialback' \
+            xmlns:stream='http://etherx.jabber.org/streams' xml:lang=\"it's\">\
+            <iq id='a&amp;b'><q xmlns='urn:q' xmlns:r='urn:r' r:v='1'>t<![CDATA[<x>]]>\
+            <db:k/></q></iq><iq id='2'><q xmlns='urn:q'/></iq>",
+        );
+        p.next_event().unwrap();
+        let mut slot = OwnedStanza::empty();
+        for _ in 0..2 {
+            let Some(crate::Event::Stanza(s)) = p.next_event().unwrap() else {
+                panic!()
+            };
+            let live = format!("{:?}", s.root());
+            let o = OwnedStanza::new(&s);
+            let v = o.view();
+            assert_eq!(format!("{:?}", v.root()), live);
+            assert_eq!(v.stanza().lang(), Some("it's"));
+            let copy = OwnedStanza::new(&v.stanza());
+            assert_eq!(format!("{:?}", copy.view().root()), live);
+            slot.assign(&s);
+            assert_eq!(format!("{:?}", slot.view().root()), live);
+            assert_eq!(
+                format!("{:?}", slot.view().stanza().header()),
+                format!("{:?}", v.stanza().header())
+            );
+        }
+    }
+
+    #[test]
     fn owned_is_send_sync_static() {
         assert_send_sync::<OwnedStanza>();
         assert_eq!(
             core::mem::size_of::<OwnedStanza>(),
-            core::mem::size_of::<usize>()
+            2 * core::mem::size_of::<usize>()
         );
     }
 }

@@ -6,9 +6,11 @@
 //! The XMPP reading of a stanza (kind, addressing, types, errors) is added by the
 //! [`xmpp`](crate::xmpp) layer as further methods of the same type.
 
+use super::block::Block;
 use super::names::XML_NS;
+use super::owned::{encloses, reduced_header_in, stanza_records, tree_in};
 use super::records::{AttrRec, NodeRec};
-use super::stored::{StoredStanza, StoredTree};
+use super::stored::StoredTree;
 use super::view::{Attribute, Attributes, Element, TreeRef};
 use core::fmt;
 
@@ -22,10 +24,10 @@ pub(crate) enum Context<'a> {
     /// The live stream header of a parser (its ids refer to the stanza's table).
     Header(&'a StoredTree),
     /// The reduced header an owned stanza keeps (the stanza is that owned stanza).
-    Reduced(&'a StoredStanza),
+    Reduced(&'a Block),
     /// The root of an owned element standing beside the stanza: the stored `<open/>` of
     /// WebSocket framing (its declarations are not in scope for the stanza).
-    Open(&'a StoredStanza),
+    Open(&'a Block),
 }
 
 /// A complete stanza: its root element, its exact input bytes and what is in scope for
@@ -82,9 +84,9 @@ impl<'a> Stanza<'a> {
         let arena = self.tree.arena;
         match self.context {
             Context::None => None,
-            Context::Header(h) => Some(h.root(self.tree.ns, arena)),
-            Context::Reduced(o) => o.reduced_header_in(arena),
-            Context::Open(o) => Some(o.root_in(arena)),
+            Context::Header(h) => Some(h.root(self.tree.store, arena)),
+            Context::Reduced(o) => reduced_header_in(o, arena),
+            Context::Open(o) => Some(tree_in(o, arena).root()),
         }
     }
 
@@ -98,7 +100,7 @@ impl<'a> Stanza<'a> {
     pub(crate) fn enclosing_header(&self) -> Option<Element<'a>> {
         match self.context {
             Context::Header(_) => self.header(),
-            Context::Reduced(o) if o.encloses => self.header(),
+            Context::Reduced(o) if encloses(o) => self.header(),
             _ => None,
         }
     }
@@ -116,10 +118,9 @@ impl<'a> Stanza<'a> {
     /// The records of the stanza's tree that belong to the stanza (an owned stanza's
     /// tree also holds its reduced header).
     pub(crate) fn records(&self) -> (&'a [NodeRec], &'a [AttrRec]) {
-        let t = self.tree.tree;
         match self.context {
-            Context::Reduced(o) => o.stanza_records(),
-            _ => (&t.nodes, &t.attrs),
+            Context::Reduced(o) => stanza_records(o),
+            _ => (self.tree.store.nodes(), self.tree.store.attrs()),
         }
     }
 

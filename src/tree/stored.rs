@@ -1,10 +1,10 @@
 //! Trees copied out of the input buffer, so that they outlive the event that lent them:
 //! [`StoredTree`], the stream header a parser keeps for its stanzas (its namespace ids
-//! refer to the parser's table), and [`StoredStanza`], what an owned stanza holds (a
-//! stanza with its reduced header and a namespace table of its own).
+//! refer to the parser's table). Owned stanzas live in a block of their own
+//! (`block.rs`).
 
-use super::names::NsTable;
-use super::records::{AttrRec, NodeRec, Tree, NONE};
+use super::block::Store;
+use super::records::Tree;
 use super::view::{Element, TreeRef};
 use bumpalo::Bump;
 
@@ -33,12 +33,12 @@ impl StoredTree {
         self.tree.attrs.extend_from_slice(&tree.attrs);
     }
 
-    /// The root element, reading namespace names from `ns` and decoding into `arena`.
-    pub(crate) fn root<'a>(&'a self, ns: &'a NsTable, arena: &'a Bump) -> Element<'a> {
+    /// The root element, reading namespace names from `store`'s table and decoding into
+    /// `arena`.
+    pub(crate) fn root<'a>(&'a self, store: Store<'a>, arena: &'a Bump) -> Element<'a> {
         TreeRef {
             src: &self.bytes,
-            tree: &self.tree,
-            ns,
+            store: store.with_tree(&self.tree),
             arena,
         }
         .root()
@@ -75,85 +75,5 @@ impl StoredTree {
     pub(crate) fn shrink(&mut self) {
         self.bytes.shrink_to_fit();
         self.tree.shrink();
-    }
-}
-
-/// A stanza's bytes and records followed by those of its reduced header, with a
-/// namespace table of its own (see [`OwnedStanza`](crate::OwnedStanza), which fills it).
-#[derive(Debug, Clone)]
-pub(crate) struct StoredStanza {
-    /// The stanza's bytes, then the reduced header's start tag.
-    pub(crate) bytes: String,
-    /// The stanza's records, then the reduced header's.
-    pub(crate) tree: Tree,
-    pub(crate) ns: NsTable,
-    pub(crate) stanza_len: u32,
-    pub(crate) stanza_nodes: u32,
-    pub(crate) stanza_attrs: u32,
-    /// Node index of the reduced header, or `NONE`.
-    pub(crate) scope: u32,
-    /// Whether the reduced header encloses the stanza (it stands for a stream header,
-    /// whose declarations are in scope) rather than a WebSocket `<open/>`.
-    pub(crate) encloses: bool,
-    /// Stream offset the stanza was read at.
-    pub(crate) offset: u64,
-}
-
-impl Default for StoredStanza {
-    fn default() -> Self {
-        StoredStanza::new(String::new(), Tree::default(), NsTable::default())
-    }
-}
-
-impl StoredStanza {
-    /// Empty, over the given storage (for a copy to fill without growing it).
-    pub(crate) fn new(bytes: String, tree: Tree, ns: NsTable) -> Self {
-        StoredStanza {
-            bytes,
-            tree,
-            ns,
-            stanza_len: 0,
-            stanza_nodes: 0,
-            stanza_attrs: 0,
-            scope: NONE,
-            encloses: false,
-            offset: 0,
-        }
-    }
-
-    /// The stanza's tree, decoding text into `arena`.
-    pub(crate) fn tree_in<'a>(&'a self, arena: &'a Bump) -> TreeRef<'a> {
-        TreeRef {
-            src: &self.bytes[..self.stanza_len as usize],
-            tree: &self.tree,
-            ns: &self.ns,
-            arena,
-        }
-    }
-
-    /// The root element, decoding text into `arena`.
-    pub(crate) fn root_in<'a>(&'a self, arena: &'a Bump) -> Element<'a> {
-        self.tree_in(arena).root()
-    }
-
-    /// The reduced header, decoding text into `arena`.
-    pub(crate) fn reduced_header_in<'a>(&'a self, arena: &'a Bump) -> Option<Element<'a>> {
-        (self.scope != NONE).then(|| {
-            TreeRef {
-                src: &self.bytes[self.stanza_len as usize..],
-                tree: &self.tree,
-                ns: &self.ns,
-                arena,
-            }
-            .element(self.scope)
-        })
-    }
-
-    /// The records of the stanza (the reduced header's follow them).
-    pub(crate) fn stanza_records(&self) -> (&[NodeRec], &[AttrRec]) {
-        (
-            &self.tree.nodes[..self.stanza_nodes as usize],
-            &self.tree.attrs[..self.stanza_attrs as usize],
-        )
     }
 }

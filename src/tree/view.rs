@@ -4,8 +4,8 @@
 //! parser's per-event arena (reset when the next event is read), so reading a view never
 //! touches the heap once the arena has grown.
 
-use super::names::NsTable;
-use super::records::{AttrRec, NodeRec, Tree, NONE};
+use super::block::Store;
+use super::records::{AttrRec, NodeRec, NONE};
 use crate::decode::{decode_attr, decode_text, Push};
 use bumpalo::Bump;
 use core::fmt;
@@ -17,8 +17,9 @@ pub(crate) struct TreeRef<'a> {
     /// The tree's bytes: UTF-8, as the scanner validated them, and every record's ranges
     /// start and end at character boundaries (they are delimited by ASCII markup).
     pub src: &'a str,
-    pub tree: &'a Tree,
-    pub ns: &'a NsTable,
+    /// The records (node 0 is the root element) and the namespace names their ids
+    /// refer to.
+    pub store: Store<'a>,
     pub arena: &'a Bump,
 }
 
@@ -36,7 +37,7 @@ impl<'a> TreeRef<'a> {
     }
 
     pub(crate) fn root(self) -> Element<'a> {
-        match self.tree.nodes.first() {
+        match self.store.nodes().first() {
             Some(rec) if rec.is_element => Element { doc: self, rec },
             // Unreachable: every framed tree has its root element at index 0.
             _ => Element {
@@ -48,7 +49,7 @@ impl<'a> TreeRef<'a> {
 
     /// The element at node index `idx` (which must be an element record).
     pub(crate) fn element(self, idx: u32) -> Element<'a> {
-        match self.tree.nodes.get(idx as usize) {
+        match self.store.nodes().get(idx as usize) {
             Some(rec) if rec.is_element => Element { doc: self, rec },
             _ => {
                 debug_assert!(false, "no element at {idx}");
@@ -120,7 +121,7 @@ impl<'a> Element<'a> {
 
     /// The namespace name the element's name resolved to ("" for no namespace).
     pub fn ns(&self) -> &'a str {
-        self.doc.ns.get(self.rec().ns)
+        self.doc.store.ns(self.rec().ns)
     }
 
     /// Whether the element is `local` in namespace `ns`.
@@ -148,8 +149,8 @@ impl<'a> Element<'a> {
         let n = self.rec();
         let recs = self
             .doc
-            .tree
-            .attrs
+            .store
+            .attrs()
             .get(n.attrs as usize..(n.attrs + n.attr_count) as usize);
         AttrIter {
             doc: self.doc,
@@ -322,7 +323,7 @@ impl<'a> Attribute<'a> {
     /// The namespace name ("" for unprefixed attributes; the XMLNS namespace is not
     /// reported for declarations, which also give "").
     pub fn ns(&self) -> &'a str {
-        self.doc.ns.get(self.rec.ns)
+        self.doc.store.ns(self.rec.ns)
     }
 
     /// Whether this is a namespace declaration (`xmlns` or `xmlns:p`).
@@ -430,7 +431,7 @@ impl<'a> Iterator for Nodes<'a> {
             return None;
         }
         let idx = self.next;
-        let rec = self.doc.tree.nodes.get(idx as usize)?;
+        let rec = self.doc.store.nodes().get(idx as usize)?;
         self.next = rec.next_sibling;
         Some(if rec.is_element {
             Node::Element(Element { doc: self.doc, rec })

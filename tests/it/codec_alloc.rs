@@ -1,7 +1,8 @@
 //! The codec path allocates at most once per stanza in steady state (in fact not at all
 //! while the caller drops the stanzas it is given, or keeps fewer than the codec
 //! recycles), and an owned stanza is shared, not copied, by its clones: counted with
-//! the counting allocator on this thread.
+//! the counting allocator on this thread (a new owned stanza is one allocation: see
+//! `owned`).
 
 use crate::support::alloc::{measure, trace_from_env};
 use crate::support::corpus::streams;
@@ -146,28 +147,6 @@ fn routing_a_stanza_to_many_sessions_copies_nothing() {
     for h in handles {
         assert_eq!(h.join().unwrap(), "hello all");
     }
-}
-
-#[test]
-fn a_new_owned_stanza_is_a_fixed_number_of_blocks() {
-    // Outside the recycling: one shared block and the five vectors it holds.
-    let data = b"<stream:stream xmlns='jabber:client' \
-        xmlns:stream='http://etherx.jabber.org/streams'>\
-        <message><body xmlns:x='urn:x' x:a='1'>hi</body></message>";
-    let mut p = xmpp_stream::Parser::new();
-    p.feed(data);
-    p.next_event().unwrap();
-    let Some(xmpp_stream::Event::Stanza(s)) = p.next_event().unwrap() else {
-        panic!()
-    };
-    let (o, a) = measure(|| OwnedStanza::new(&s));
-    assert_eq!(a.count, 6, "{a:?}");
-    assert!(
-        o.heap_bytes() >= a.bytes,
-        "{} < {}",
-        o.heap_bytes(),
-        a.bytes
-    );
 }
 
 /// Request-response traffic (one stanza per read, the codec idle after each): without

@@ -1,6 +1,7 @@
 //! Owned copies (`OwnedStanza`, `OwnedHeader`) read back through the same views as the
 //! live events they were copied from, with the context (reduced header) they keep.
 
+use crate::support::alloc::measure;
 use xmpp_stream::dump::write_element;
 use xmpp_stream::xmpp::{ns, HeaderCheck, StreamHeader, Version, WebSocketParser, WsEvent};
 use xmpp_stream::{Arena, Element, Event, OwnedHeader, OwnedStanza, Parser};
@@ -121,3 +122,79 @@ fn websocket_open_is_a_header_too() {
     assert!(StreamHeader::new(v.header()).is_websocket());
     assert_eq!(v.header().attr("", "to"), Some("example.com"));
 }
+
+/// Stanzas of every shape a copy handles: attributes, prefixes and declarations of their
+/// own, inherited prefixes, text and values needing decoding, CDATA,
+/// a header whose `xml:lang` needs escaping again, many namespaces.
+fn shapes() -> Vec<(Vec<u8>, usize)> {
+    let header = |extra: &str| {
+        format!(
+            "<stream:stream xmlns='jabber:server' xmlns:db='jabber:server:dialback' \
+             xmlns:stream='http://etherx.jabber.org/streams' xml:lang=\"a'b\"{extra}>"
+        )
+    };
+    let many: String = (0..30)
+        .map(|i| format!("<x{i} xmlns='urn:n:{i}' xmlns:p{i}='urn:p:{i}' p{i}:a='&lt;{i}'/>"))
+        .collect();
+    [
+        "<presence/>".to_string(),
+        "<message to='a@b' type='chat'><body>Wherefore &amp; why?</body></message>".into(),
+        "<db:result from='a.example' to='b.example'>abc</db:result>".into(),
+        "<iq type='get' id='1'><query xmlns='jabber:iq:roster' xmlns:r='urn:r' \
+         r:ver='&#x31;'><![CDATA[<raw>]]> tail</query></iq>"
+            .into(),
+        format!("<message><body>{}</body>{many}</message>", "x".repeat(5000)),
+    ]
+    .into_iter()
+    .map(|s| {
+        let mut data = header("").into_bytes();
+        data.extend_from_slice(s.as_bytes());
+        (data, s.len())
+    })
+    .collect()
+}
+
+#[test]
+fn a_new_owned_stanza_is_one_allocation_and_a_clone_none() {
+    for (data, len) in shapes() {
+        let mut p = Parser::new();
+        p.feed(&data);
+        p.next_event().unwrap();
+        let Some(Event::Stanza(s)) = p.next_event().unwrap() else {
+            panic!()
+        };
+        let (o, a) = measure(|| s.to_owned_stanza());
+        assert_eq!(a.count, 1, "{a:?} for {}", String::from_utf8_lossy(s.raw()));
+        assert_eq!(o.raw().len(), len);
+        assert!(
+            o.heap_bytes() >= a.bytes,
+            "{} < {}",
+            o.heap_bytes(),
+            a.bytes
+        );
+        let (mut c, a) = measure(|| o.clone());
+        assert_eq!(a.count, 0, "a clone is a reference count");
+        // Refilling a shared value gives it a block of its own (one allocation) and
+        // leaves the clone intact; refilling a unique one that is large enough, none.
+        let ((), a) = measure(|| c.assign(&s));
+        assert_eq!(a.count, 1);
+        assert_eq!(o.raw(), c.raw());
+        assert!(!std::ptr::eq(o.raw(), c.raw()));
+        let ((), a) = measure(|| c.assign(&s));
+        assert_eq!(a.count, 0);
+        // The copy reads as the original.
+        let v = c.view();
+        assert_eq!(
+            format!("{:?}", v.stanza().root()),
+            format!("{:?}", s.root())
+        );
+        assert_eq!(
+            v.stanza().inherited_namespaces().collect::<Vec<_>>(),
+            s.inherited_namespaces().collect::<Vec<_>>()
+        );
+        assert_eq!(v.stanza().lang(), Some("a'b"));
+    }
+}
+
+const fn assert_send_sync_static<T: Send + Sync + 'static>() {}
+const _: () = assert_send_sync_static::<OwnedStanza>();
