@@ -273,15 +273,6 @@ pub(crate) mod sse2 {
     pub(crate) fn skip<const STOP: Stop>(buf: &[u8], i: usize) -> usize {
         skip_with(buf, i, stops::<STOP>)
     }
-
-    /// The `STOP` mask of 16 bytes (names: one vector, no block).
-    #[inline(always)]
-    pub(crate) fn stops16<const STOP: Stop>(part: &[u8; 16]) -> u32 {
-        // SAFETY: `part` is exactly 16 readable bytes; `_mm_loadu_si128` has no
-        // alignment requirement, and SSE2 is part of the x86_64 baseline.
-        let v = unsafe { _mm_loadu_si128(part.as_ptr().cast::<__m128i>()) };
-        bits(stop_lanes(&lanes(v), STOP)) as u32
-    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -619,11 +610,6 @@ fn check_stops<const STOP: Stop>(block: &[u8; BLOCK], want: &Masks) {
     #[cfg(target_arch = "x86_64")]
     {
         assert_eq!(sse2::stops::<STOP>(block), want, "sse2 stops {STOP}");
-        for k in 0..4 {
-            let part: &[u8; 16] = block[16 * k..16 * k + 16].try_into().unwrap_or(&[0; 16]);
-            let got = sse2::stops16::<STOP>(part) as u64;
-            assert_eq!(got, want >> (16 * k) & 0xFFFF, "sse2 stops16 {STOP}");
-        }
         if has_avx2() {
             // SAFETY: the CPU has AVX2 (checked just above).
             let got = unsafe { avx2::stops::<STOP>(block) };

@@ -46,7 +46,7 @@ mod xmldecl;
 pub(crate) use reference::{parse_reference, Reference};
 
 use crate::chars::{class, decode_utf8, is_char, is_name_char, is_name_start_char, Utf8};
-use crate::chars::NAME_START;
+use crate::chars::{NAME, NAME_START};
 use crate::error::{err, Error, ErrorKind};
 use crate::limits::Limit;
 use attribute::Attr;
@@ -256,7 +256,9 @@ enum NameStop {
 #[inline(always)]
 fn scan_name(buf: &[u8], mut i: usize, end: usize) -> (usize, NameStop) {
     loop {
-        i = simd::skip_name(buf, i, end);
+        while i < end && class(buf[i]) & NAME != 0 {
+            i += 1;
+        }
         if i >= end {
             return (i, NameStop::NeedMore);
         }

@@ -13,7 +13,7 @@
 //! loop; see benches/README.md.
 
 use super::classify;
-use crate::chars::{class, ATTR, NAME, TEXT};
+use crate::chars::{class, ATTR, TEXT};
 
 /// Bytes the inlined SSE2 loop scans before a run is handed to the block classification
 /// (`classify.rs`): most text and attribute values end within them, and pay no dispatch.
@@ -64,24 +64,6 @@ pub(crate) fn skip_attr<const WIDE: bool>(buf: &[u8], i: usize, end: usize) -> u
     #[cfg(target_arch = "aarch64")]
     let i = classify::skip::<{ classify::ATTR }>(buf, i);
     swar::skip(buf, i, ATTR, swar::attr_special)
-}
-
-/// Index of the first byte in `buf[i..end]` that is not an ASCII name character (`end`
-/// when none). Names are short: on x86_64 one SSE2 vector of 16 bytes, when the input
-/// has them, decides most names with no loop; the table does the rest.
-#[inline(always)]
-pub(crate) fn skip_name(buf: &[u8], i: usize, end: usize) -> usize {
-    let buf = &buf[..end];
-    #[cfg(target_arch = "x86_64")]
-    if let Some(part) = buf.get(i..i + 16) {
-        let part: &[u8; 16] = part.try_into().unwrap_or(&[0; 16]);
-        let m = classify::sse2::stops16::<{ classify::NAME }>(part);
-        if m != 0 {
-            return i + m.trailing_zeros() as usize;
-        }
-        return table(buf, i + 16, NAME);
-    }
-    table(buf, i, NAME)
 }
 
 /// The plain table loop: the first byte from `i` whose class lacks `mask`.
@@ -256,8 +238,6 @@ mod tests {
                 for (start, end) in [(0, n), (3, n - 1), (at.min(5), at + 1)] {
                     let text = oracle(&buf, start, end, TEXT);
                     let attr = oracle(&buf, start, end, ATTR);
-                    let name = oracle(&buf, start, end, NAME);
-                    assert_eq!(skip_name(&buf, start, end), name, "{b:#x}@{at}");
                     assert_eq!(skip_text::<true>(&buf, start, end), text, "{b:#x}@{at}");
                     assert_eq!(skip_text::<false>(&buf, start, end), text, "{b:#x}@{at}");
                     assert_eq!(skip_attr::<true>(&buf, start, end), attr, "{b:#x}@{at}");
