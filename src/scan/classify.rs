@@ -9,7 +9,7 @@
 //! against (unit tests here, a proptest, and the `classify` fuzz target). Under miri the
 //! AVX2 backend is never chosen, so miri runs the SSE2 and scalar code.
 //!
-//! Only long runs come here (see `simd.rs`): a scan that stops in its first 32 bytes is
+//! Only long runs come here (see `simd.rs`): a scan that stops in its first 128 bytes is
 //! done by the inlined SSE2 loop there, so short text and attribute values, and calls
 //! with fewer than 64 bytes, never pay for the dispatch.
 //!
