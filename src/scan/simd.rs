@@ -1,8 +1,8 @@
 //! Vectorised skipping of ordinary text and attribute-value bytes: the scanner's two
 //! hottest loops. On x86_64 the first 128 bytes go through an inlined SSE2 loop (16 bytes
 //! per step; SSE2 is the x86_64 baseline); a run that goes on is handed to the 64-byte
-//! block classification of `classify.rs` (AVX2 when the CPU has it), and its last bytes
-//! come back here. On aarch64 the NEON block classification runs first; elsewhere a
+//! block classification of `classify.rs` when the CPU has AVX2 (without it, the SSE2 loop
+//! goes on: SSE2 blocks were slower), and its last bytes come back here. On aarch64 the NEON block classification runs first; elsewhere a
 //! portable SWAR version does 8 bytes per step. The SSE2 and SWAR loops only find
 //! *candidates*, and the byte-class table has the final word; the block masks are
 //! exact. Either way the result is exactly that of the plain table loop (see the tests,
