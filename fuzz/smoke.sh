@@ -4,7 +4,7 @@
 # timeout (the input is left in fuzz/artifacts/<target>/ and its path printed).
 #
 # Usage: sh fuzz/smoke.sh [SECONDS]    (needs a nightly toolchain and `cargo install cargo-fuzz`)
-# CI budget: 6 targets x 60 s + about 2 minutes of building.
+# CI budget: 7 targets x 60 s + about 2 minutes of building.
 #
 # The corpus is seeded first (fuzz/seed.sh); a run starts from whatever fuzz/corpus/
 # already holds, so a cached corpus makes the smoke run go deeper. -max_len keeps inputs
@@ -15,7 +15,7 @@ secs=${1:-60}
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
 sh ./seed.sh >/dev/null
-targets="feed chunked limits structured restart transports"
+targets="feed chunked limits structured restart transports classify"
 cargo +nightly fuzz build # all targets: release, debug assertions, AddressSanitizer
 status=0
 for t in $targets; do

@@ -288,6 +288,17 @@ pub mod xso;
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
+/// Hooks for the fuzz targets (`cfg(fuzzing)`, set by `cargo fuzz`; not part of the API).
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod __fuzz {
+    /// Checks every SIMD classification backend against the scalar one on `data` at every
+    /// alignment; panics on a disagreement.
+    pub fn classify(data: &[u8]) {
+        crate::scan::classify::check_backends(data);
+    }
+}
+
 #[doc(inline)]
 pub use crate::condition::Condition;
 #[doc(inline)]

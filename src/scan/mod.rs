@@ -33,6 +33,8 @@
 //! linear in the input whatever the chunking.
 
 mod attribute;
+#[allow(unsafe_code)]
+pub(crate) mod classify;
 mod markup;
 mod reference;
 #[allow(unsafe_code)]

@@ -1,13 +1,24 @@
 //! Vectorised skipping of ordinary text and attribute-value bytes: the scanner's two
-//! hottest loops. SSE2 (part of the x86_64 baseline, so no runtime detection is needed)
-//! classifies 16 bytes per step; elsewhere a portable SWAR version does 8. Both only find
-//! *candidates*; the byte-class table has the final word, so the result is always exactly
-//! that of the plain table loop (see the tests, which also run under miri).
+//! hottest loops. On x86_64 the first 128 bytes go through an inlined SSE2 loop (16 bytes
+//! per step; SSE2 is the x86_64 baseline); a run that goes on is handed to the 64-byte
+//! block classification of `classify.rs` when the CPU has AVX2 (without it, the SSE2 loop
+//! goes on: SSE2 blocks were slower), and its last bytes come back here. On aarch64 the NEON block classification runs first; elsewhere a
+//! portable SWAR version does 8 bytes per step. The SSE2 and SWAR loops only find
+//! *candidates*, and the byte-class table has the final word; the block masks are
+//! exact. Either way the result is exactly that of the plain table loop (see the tests,
+//! which also run under miri).
 //!
-//! This is the crate's only `unsafe` code. It pays: on payload-heavy traffic (long base64
-//! text) the scanner spent ~5 instructions per byte in the table loop; see benches/README.md.
+//! With `classify.rs`, this is the crate's only `unsafe` code. It pays: on payload-heavy
+//! traffic (long base64 text) the scanner spent ~5 instructions per byte in the table
+//! loop; see benches/README.md.
 
+use super::classify;
 use crate::chars::{class, ATTR, TEXT};
+
+/// Bytes the inlined SSE2 loop scans before a run is handed to the block classification
+/// (`classify.rs`): most text and attribute values end within them, and pay no dispatch.
+#[cfg(target_arch = "x86_64")]
+const HEAD: usize = 128;
 
 /// Index of the first byte in `buf[i..end]` outside [`TEXT`] (`end` when none); without
 /// `WIDE`, the plain table loop (for scans of a few bytes, which need no set-up).
@@ -18,7 +29,14 @@ pub(crate) fn skip_text<const WIDE: bool>(buf: &[u8], i: usize, end: usize) -> u
         return table(buf, i, TEXT);
     }
     #[cfg(target_arch = "x86_64")]
-    let i = sse2::skip(buf, i, sse2::text_candidates);
+    let i = sse2::skip(
+        buf,
+        i,
+        sse2::text_candidates,
+        classify::skip::<{ classify::TEXT }>,
+    );
+    #[cfg(target_arch = "aarch64")]
+    let i = classify::skip::<{ classify::TEXT }>(buf, i);
     swar::skip(buf, i, TEXT, swar::text_special)
 }
 
@@ -31,7 +49,14 @@ pub(crate) fn skip_attr<const WIDE: bool>(buf: &[u8], i: usize, end: usize) -> u
         return table(buf, i, ATTR);
     }
     #[cfg(target_arch = "x86_64")]
-    let i = sse2::skip(buf, i, sse2::attr_candidates);
+    let i = sse2::skip(
+        buf,
+        i,
+        sse2::attr_candidates,
+        classify::skip::<{ classify::ATTR }>,
+    );
+    #[cfg(target_arch = "aarch64")]
+    let i = classify::skip::<{ classify::ATTR }>(buf, i);
     swar::skip(buf, i, ATTR, swar::attr_special)
 }
 
@@ -154,9 +179,17 @@ mod sse2 {
     }
 
     /// Skips 16-byte blocks with no candidate; stops at the first real special byte, or
-    /// where fewer than 16 bytes remain.
+    /// where fewer than 16 bytes remain. After [`HEAD`](super::HEAD) bytes without a
+    /// stop, the run is handed to `long` (the block classification), which returns the
+    /// exact stop or where fewer than a block remain; this loop then finishes.
     #[inline(always)]
-    pub(super) fn skip(buf: &[u8], mut i: usize, candidates: fn(__m128i) -> (u32, u8)) -> usize {
+    pub(super) fn skip(
+        buf: &[u8],
+        mut i: usize,
+        candidates: fn(__m128i) -> (u32, u8),
+        long: fn(&[u8], usize) -> usize,
+    ) -> usize {
+        let mut head = i + super::HEAD;
         while i + 16 <= buf.len() {
             let block = &buf[i..i + 16];
             // SAFETY: `block` is exactly 16 readable bytes; `_mm_loadu_si128` has no
@@ -171,6 +204,10 @@ mod sse2 {
                 bits &= bits - 1;
             }
             i += 16;
+            if i == head {
+                i = long(buf, i);
+                head = usize::MAX;
+            }
         }
         i
     }
@@ -189,7 +226,9 @@ mod tests {
 
     #[test]
     fn agrees_with_the_table_for_every_byte_at_every_position() {
-        let n = if cfg!(miri) { 40 } else { 70 };
+        // Long enough for the SSE2 head, a block of `classify` and the tails after it.
+        let n = if cfg!(miri) { 200 } else { 210 };
+        let step = if cfg!(miri) { 17 } else { 1 };
         let bytes: Vec<u8> = if cfg!(miri) {
             vec![
                 0, 9, 10, 13, 0x1F, 0x20, b'"', b'&', b'\'', b'<', b'>', b']', 0x7F, 0x80, 0xC3,
@@ -199,7 +238,7 @@ mod tests {
             (0..=255).collect()
         };
         for &b in &bytes {
-            for at in 0..n {
+            for at in (0..n).step_by(step) {
                 let mut buf = vec![b'a'; n];
                 buf[at] = b;
                 for (start, end) in [(0, n), (3, n - 1), (at.min(5), at + 1)] {
