@@ -14,7 +14,9 @@ use xmpp_stream::io::ReadError;
 use xmpp_stream::xmpp::{
     ns, HeaderCheck, HeaderSpec, Kind, StreamHeader, StreamLimitsSpec, Writer,
 };
-use xmpp_stream::{Condition, Config, Limits, OwnedEvent, OwnedHeader, OwnedStanza, Stanza};
+use xmpp_stream::{
+    Condition, Config, ErrorKind, Limits, OwnedEvent, OwnedHeader, OwnedStanza, Stanza,
+};
 
 /// Largest stanza a client may send before it has authenticated (SASL exchanges are
 /// small), and after (message bodies, vCards, roster pushes). Advertised in the stream
@@ -125,6 +127,15 @@ pub(crate) async fn run(server: Arc<Server>, socket: TcpStream, n: u64) {
                 break;
             }
             Some(Ok(event)) => event,
+            // The client's TCP stream ended before `</stream:stream>` (it aborted, or its
+            // network did): nothing it sent was malformed, and no one is left to read a
+            // stream error.
+            Some(Err(ReadError::Parse(e))) if e.kind() == ErrorKind::UnexpectedEof => {
+                c.log(&format!(
+                    "connection lost before the stream was closed: {e}"
+                ));
+                break;
+            }
             Some(Err(ReadError::Parse(e))) => {
                 c.log(&format!("parse error: {e}"));
                 c.stream_error(e.condition());

@@ -30,7 +30,9 @@
 //!   messages to the domain itself are echoed back to the sender; a message to nobody gets
 //!   a `service-unavailable` error;
 //! - `</stream:stream>` is answered with `</stream:stream>`; a parse error with the
-//!   stream error its [`Condition`] names.
+//!   stream error its [`Condition`] names; a TCP stream that ends before its
+//!   `</stream:stream>` (the client aborted) ends the session, logged as a lost
+//!   connection, not as a parse error.
 //!
 //! One file a job: `server.rs` (the state all connections share), `connection.rs` (the
 //! read loop, the writer task, stream headers and features, dispatch by stage and kind),
