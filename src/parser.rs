@@ -406,8 +406,9 @@ impl Parser {
     }
 
     /// Declares the end of input. `Ok(())` when the input ended cleanly: after the stream
-    /// was closed, between stanzas, or before anything but whitespace (and, in
-    /// [`Mode::Document`], after the root element). Otherwise the error
+    /// was closed or between stanzas (in [`Mode::Document`], after the root element).
+    /// Otherwise, also before the stream header or the root (nothing but whitespace was
+    /// fed, or a [`restart`](Self::restart) was not followed by the new header), the error
     /// [`ErrorKind::UnexpectedEof`] (condition `incomplete`), which is sticky.
     pub fn finish(&mut self) -> Result<(), Error> {
         if let Some(e) = self.error {
@@ -424,7 +425,10 @@ impl Parser {
     /// Begins a new stream on the same connection, as after STARTTLS or SASL success
     /// (RFC 6120 sections 5.3.3 and 6.4.6): the header, namespace bindings and depth are
     /// forgotten, and the next bytes must be a new stream header. Bytes already fed after
-    /// the last event are kept and read as the new stream. Offsets keep counting.
+    /// the last event are kept and read as the new stream. Whitespace before the new
+    /// stream lies between the two streams: whether it was read before the restart (as
+    /// whitespace between stanzas) or after, the new stream begins at the first other
+    /// byte, which may be an XML declaration. Offsets keep counting.
     pub fn restart(&mut self) {
         if self.error.is_some() {
             return;

@@ -142,8 +142,19 @@ fuzz_target!(|data: &[u8]| {
                 }
             }
         }
-        let r = reference(&config, &piece);
-        let base = stream.len() as u64;
+        // Whitespace before a restarted stream lies between the streams (the old one may
+        // read it as whitespace between stanzas): the new stream, and its reference,
+        // start after it.
+        let gap = if !bases.is_empty() {
+            piece
+                .iter()
+                .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+                .count()
+        } else {
+            0
+        };
+        let r = reference(&config, &piece[gap..]);
+        let base = (stream.len() + gap) as u64;
         if i == last {
             bases.push(base);
             let label = bases.len() - 1;
@@ -172,7 +183,7 @@ fuzz_target!(|data: &[u8]| {
             continue;
         }
         let j = allowed[choices[i] as usize % allowed.len()];
-        let cut = r.events[j].1 as usize;
+        let cut = gap + r.events[j].1 as usize;
         prev_root = Some(r.roots[j].clone());
         bases.push(base);
         let label = bases.len() - 1;

@@ -66,8 +66,8 @@ impl<R: Read> Reader<R> {
     driver_methods!(Reader);
 
     /// The next event; `Ok(None)` once the input has ended cleanly (after the stream
-    /// close, between stanzas, or before anything but whitespace). Reads as often as
-    /// needed: blocks until an event is complete.
+    /// close or between stanzas; [`Parser::finish`] says which endings are clean). Reads
+    /// as often as needed: blocks until an event is complete.
     ///
     /// The event borrows the reader until the next call.
     pub fn next_event(&mut self) -> Result<Option<Event<'_>>, ReadError> {

@@ -58,8 +58,8 @@ impl<R: AsyncRead + Unpin> AsyncReader<R> {
     driver_methods!(AsyncReader);
 
     /// The next event; `Ok(None)` once the input has ended cleanly (after the stream
-    /// close, between stanzas, or before anything but whitespace). Reads as often as
-    /// needed.
+    /// close or between stanzas; [`Parser::finish`] says which endings are clean). Reads
+    /// as often as needed.
     ///
     /// The event borrows the reader until the next call. Cancel-safe: bytes are handed
     /// to the parser in the same poll that reads them.

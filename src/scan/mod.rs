@@ -240,6 +240,9 @@ pub(crate) struct Scanner {
     had_ws: bool,
     /// The document has just started: an XML declaration is allowed at the next `<`.
     decl_ok: bool,
+    /// The document began at a stream restart: whitespace before its first byte lies
+    /// between the two streams and is skipped ([`St::Start`]).
+    restarted: bool,
     /// Whether the `<?` being read may start an XML declaration.
     decl_here: bool,
     /// The name length limit (the one limit a token needs).
@@ -346,6 +349,7 @@ impl Scanner {
             match_k: 0,
             had_ws: false,
             decl_ok: true,
+            restarted: false,
             decl_here: false,
             max_name,
             plain: 0,
@@ -353,10 +357,14 @@ impl Scanner {
     }
 
     /// Begins a new document at buffer index `at` (a stream restart: markup already half
-    /// read there is read again as part of the new document).
+    /// read there is read again as part of the new document). Whitespace before the new
+    /// document's first byte is skipped, wherever the restart came: the old stream may
+    /// already have read part of it as whitespace between stanzas, so the new document
+    /// starts (XML declaration, encoding sniffing) at its first other byte.
     pub(crate) fn restart_at(&mut self, at: usize) {
         *self = Scanner {
             pos: at,
+            restarted: true,
             ..Scanner::new(self.max_name)
         };
     }

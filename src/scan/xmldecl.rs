@@ -10,8 +10,9 @@ use crate::error::{err, Error, ErrorKind};
 pub(super) const DECL_EOF: ErrorKind = ErrorKind::UnexpectedEof;
 
 impl Scanner {
-    /// [`St::Start`]: the document's first byte. A UTF-8 BOM is restricted; UTF-16 and
-    /// UTF-32 (by BOM, or by a zero byte beside the first '<') are unsupported encodings.
+    /// [`St::Start`]: the document's first byte (after a restart: its first byte that is
+    /// not whitespace). A UTF-8 BOM is restricted; UTF-16 and UTF-32 (by BOM, or by a
+    /// zero byte beside the first '<') are unsupported encodings.
     #[inline(never)]
     pub(super) fn start<S: Sink>(
         &mut self,
@@ -21,6 +22,11 @@ impl Scanner {
         _sink: &mut S,
     ) -> Result<Flow, Error> {
         let end = *end;
+        if self.restarted {
+            while *i < end && is_ws(buf[*i]) {
+                *i += 1;
+            }
+        }
         if *i >= end {
             return Ok(Flow::More(St::Start));
         }

@@ -306,3 +306,64 @@ fn fuzz_restart_drain_then_restart_reads_fed_bytes() {
         }
     }
 }
+
+/// Found by `restart` (drain variant; flags 0xFE): after the last event of a stream, the
+/// drain to `Ok(None)` read the following whitespace as whitespace between stanzas; the
+/// new stream then started at the byte after it, while a restart right after the event
+/// started it at the whitespace. A later `0xFE 0xFF` was `UnsupportedEncoding` (sniffed at
+/// the new document's first byte) one way and `InvalidUtf8` (in text before the root) the
+/// other. Now whitespace before a restarted stream is between the streams wherever the
+/// restart comes: the new stream begins at its first other byte, both ways, so it may open
+/// with an XML declaration after a newline and its first bytes are sniffed there.
+#[test]
+fn fuzz_restart_whitespace_before_new_stream_is_between_streams() {
+    // (whitespace after the last event, what follows it, the end of the new stream with
+    // offsets counted from the whitespace)
+    let cases: [(&[u8], &[u8], Result<(), (ErrorKind, u64)>); 3] = [
+        // Where the reference parse of "  \n \xFE\xFF" as a fresh document differs: a
+        // UTF-16 byte order mark at the new stream's first non-whitespace byte.
+        (
+            b"  \n ",
+            b"\xFE\xFF\xFF",
+            Err((ErrorKind::UnsupportedEncoding, 4)),
+        ),
+        // A client that ends its `<auth/>` with a newline, then opens the new stream
+        // with an XML declaration and a header.
+        (
+            b"\n",
+            b"<?xml version='1.0'?>",
+            Err((ErrorKind::UnexpectedEof, 22)),
+        ),
+        // Nothing but whitespace: the new stream's header never came.
+        (b"\r\n\t", b"", Err((ErrorKind::UnexpectedEof, 3))),
+    ];
+    for (gap, after, want) in cases {
+        for drain in [false, true] {
+            let mut parser = Parser::new();
+            parser.feed(HEADER);
+            parser.feed(gap);
+            assert!(matches!(
+                parser.next_event(),
+                Ok(Some(xmpp_stream::Event::Header(_)))
+            ));
+            if drain {
+                // The drain reads the whitespace as whitespace between stanzas.
+                assert!(matches!(parser.next_event(), Ok(None)), "{gap:?}");
+                assert_eq!(parser.offset(), (HEADER.len() + gap.len()) as u64);
+            }
+            parser.restart();
+            parser.feed(after);
+            let at = HEADER.len() as u64;
+            let got = match parser.next_event() {
+                Ok(None) => parser.finish().map_err(|e| (e.kind(), e.offset() - at)),
+                Ok(Some(e)) => panic!("{after:?}: unexpected event {e:?}"),
+                Err(e) => Err((e.kind(), e.offset() - at)),
+            };
+            assert_eq!(got, want, "{gap:?} {after:?}, drain first: {drain}");
+        }
+    }
+    // The first stream of a connection is a document from its first byte: whitespace
+    // before its XML declaration is an error there.
+    let (_, end) = run(Config::default(), &[b"\n<?xml version='1.0'?>"]);
+    assert!(end.is_err(), "{end:?}");
+}
