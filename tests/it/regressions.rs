@@ -319,7 +319,8 @@ fn fuzz_restart_drain_then_restart_reads_fed_bytes() {
 fn fuzz_restart_whitespace_before_new_stream_is_between_streams() {
     // (whitespace after the last event, what follows it, the end of the new stream with
     // offsets counted from the whitespace)
-    let cases: [(&[u8], &[u8], Result<(), (ErrorKind, u64)>); 3] = [
+    type Case = (&'static [u8], &'static [u8], Result<(), (ErrorKind, u64)>);
+    let cases: [Case; 3] = [
         // Where the reference parse of "  \n \xFE\xFF" as a fresh document differs: a
         // UTF-16 byte order mark at the new stream's first non-whitespace byte.
         (
