@@ -1,7 +1,8 @@
 //! Decoding raw character data and attribute values into text: references, end-of-line
 //! handling (XML 1.0 section 2.11), attribute-value normalisation (section 3.3.3) and CDATA
-//! sections. Input has already been validated by the scanner; output is appended to a
-//! caller-supplied string.
+//! sections. Input has already been validated by the scanner and comes as `&str`: the
+//! pieces copied out are slices of it cut at ASCII bytes, so nothing is validated again
+//! (issue 11); output is appended to a caller-supplied string.
 
 use crate::scan::{parse_reference, Reference};
 use memchr::{memchr, memchr3};
@@ -18,8 +19,11 @@ fn reference(s: &[u8]) -> (char, usize) {
     (c, semi + 1)
 }
 
-fn push_bytes(out: &mut impl Push, b: &[u8]) {
-    out.push_str(core::str::from_utf8(b).unwrap_or("\u{FFFD}"));
+/// Appends `raw[a..b]`; `a` and `b` are the end of `raw` or indices of ASCII bytes, so
+/// always character boundaries (`get` keeps this total all the same).
+#[inline(always)]
+fn push_part(out: &mut impl Push, raw: &str, a: usize, b: usize) {
+    out.push_str(raw.get(a..b).unwrap_or("\u{FFFD}"));
 }
 
 /// Where decoded text goes: `String` and `bumpalo::collections::String`.
@@ -29,48 +33,54 @@ pub(crate) trait Push {
 }
 
 impl Push for String {
+    #[inline]
     fn push_str(&mut self, s: &str) {
         String::push_str(self, s)
     }
+    #[inline]
     fn push(&mut self, c: char) {
         String::push(self, c)
     }
 }
 
 impl Push for bumpalo::collections::String<'_> {
+    #[inline]
     fn push_str(&mut self, s: &str) {
         bumpalo::collections::String::push_str(self, s)
     }
+    #[inline]
     fn push(&mut self, c: char) {
         bumpalo::collections::String::push(self, c)
     }
 }
 
 /// Copies `raw` with CR LF and lone CR turned into LF.
-fn push_eol(out: &mut impl Push, raw: &[u8]) {
+fn push_eol(out: &mut impl Push, raw: &str) {
+    let b = raw.as_bytes();
     let mut i = 0;
-    while let Some(k) = memchr(b'\r', &raw[i..]) {
-        push_bytes(out, &raw[i..i + k]);
+    while let Some(k) = memchr(b'\r', &b[i..]) {
+        push_part(out, raw, i, i + k);
         out.push('\n');
         i += k + 1;
-        if raw.get(i) == Some(&b'\n') {
+        if b.get(i) == Some(&b'\n') {
             i += 1;
         }
     }
-    push_bytes(out, &raw[i..]);
+    push_part(out, raw, i, b.len());
 }
 
 /// Decodes a raw text run (character data, references and CDATA sections).
-pub(crate) fn decode_text(raw: &[u8], out: &mut impl Push) {
+pub(crate) fn decode_text(text: &str, out: &mut impl Push) {
+    let raw = text.as_bytes();
     let mut i = 0;
     while i < raw.len() {
         match memchr3(b'&', b'\r', b'<', &raw[i..]) {
             None => {
-                push_bytes(out, &raw[i..]);
+                push_part(out, text, i, raw.len());
                 break;
             }
             Some(k) => {
-                push_bytes(out, &raw[i..i + k]);
+                push_part(out, text, i, i + k);
                 i += k;
                 match raw[i] {
                     b'&' => {
@@ -90,7 +100,7 @@ pub(crate) fn decode_text(raw: &[u8], out: &mut impl Push) {
                         let body = i + 9;
                         let close = memchr::memmem::find(&raw[body.min(raw.len())..], b"]]>")
                             .map_or(raw.len(), |k| body + k);
-                        push_eol(out, &raw[body.min(close)..close]);
+                        push_eol(out, text.get(body.min(close)..close).unwrap_or(""));
                         i = close + 3;
                     }
                 }
@@ -101,7 +111,8 @@ pub(crate) fn decode_text(raw: &[u8], out: &mut impl Push) {
 
 /// Decodes a raw attribute value: references resolved, TAB/LF/CR (and CR LF) become one
 /// space each; characters from character references are kept as they are.
-pub(crate) fn decode_attr(raw: &[u8], out: &mut impl Push) {
+pub(crate) fn decode_attr(value: &str, out: &mut impl Push) {
+    let raw = value.as_bytes();
     let mut i = 0;
     while i < raw.len() {
         let next = raw[i..]
@@ -109,11 +120,11 @@ pub(crate) fn decode_attr(raw: &[u8], out: &mut impl Push) {
             .position(|&b| matches!(b, b'&' | b'\t' | b'\n' | b'\r'));
         match next {
             None => {
-                push_bytes(out, &raw[i..]);
+                push_part(out, value, i, raw.len());
                 break;
             }
             Some(k) => {
-                push_bytes(out, &raw[i..i + k]);
+                push_part(out, value, i, i + k);
                 i += k;
                 match raw[i] {
                     b'&' => {
@@ -144,13 +155,13 @@ mod tests {
 
     fn text(raw: &str) -> String {
         let mut s = String::new();
-        decode_text(raw.as_bytes(), &mut s);
+        decode_text(raw, &mut s);
         s
     }
 
     fn attr(raw: &str) -> String {
         let mut s = String::new();
-        decode_attr(raw.as_bytes(), &mut s);
+        decode_attr(raw, &mut s);
         s
     }
 

@@ -50,6 +50,18 @@ pub(crate) fn first_duplicate<K: PartialEq>(
     first
 }
 
+/// A byte string compared by an inlined loop: attribute names are a few bytes long, and
+/// `[u8]`'s `==` calls `memcmp` for every pair of equal length (issue 11).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Bytes<'a>(pub &'a [u8]);
+
+impl PartialEq for Bytes<'_> {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len() && self.0.iter().zip(other.0).all(|(a, b)| a == b)
+    }
+}
+
 /// FNV-1a, 64 bits: fast on short names, and only used to group candidates (equality is
 /// always checked on the keys).
 pub(crate) fn fnv1a(b: &[u8]) -> u64 {
@@ -66,6 +78,14 @@ mod tests {
 
     fn dup(keys: &[&str], hash: impl Fn(&&str) -> u64) -> Option<usize> {
         first_duplicate(keys.len(), |j| keys[j], hash, &mut Vec::new())
+    }
+
+    #[test]
+    fn bytes_compare_by_content() {
+        assert_eq!(Bytes(b"to"), Bytes(b"to"));
+        assert_ne!(Bytes(b"to"), Bytes(b"id"));
+        assert_ne!(Bytes(b"to"), Bytes(b"top"));
+        assert_eq!(Bytes(b""), Bytes(b""));
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! everything a stanza declares is dropped when the next one begins.
 
 use super::bindings::Bindings;
-use super::duplicates::{first_duplicate, fnv1a, Scratch};
+use super::duplicates::{first_duplicate, fnv1a, Bytes, Scratch};
 use crate::decode::decode_attr;
 use crate::error::{err, Error, ErrorKind};
 use crate::limits::Limit;
@@ -21,16 +21,62 @@ use crate::tree::{AttrRec, NsTable, Tree, NS_NONE, NS_XML, XMLNS_NS, XML_NS};
 /// UnprefixedName`, both parts `NCName`s).
 #[inline]
 pub(crate) fn split_qname(name: &[u8]) -> Result<usize, ()> {
-    // Names are short: a plain loop beats a memchr call here.
-    match name.iter().position(|&b| b == b':') {
-        None => Ok(0),
-        Some(p) => {
-            if p == 0 || p + 1 == name.len() || name[p + 1..].contains(&b':') {
-                Err(())
-            } else {
-                Ok(p)
-            }
+    // Names are short: a plain loop beats a memchr call here, and one that counts the
+    // colons while it looks for the first keeps a single index (the `position` +
+    // `contains` pair compiled to a loop of seven counters per byte: issue 11).
+    let mut first = usize::MAX;
+    let mut colons = 0usize;
+    for (k, &b) in name.iter().enumerate() {
+        if b == b':' {
+            first = first.min(k);
+            colons += 1;
         }
+    }
+    match colons {
+        0 => Ok(0),
+        1 if first != 0 && first + 1 != name.len() => Ok(first),
+        _ => Err(()),
+    }
+}
+
+/// A qualified name of at most 8 bytes as one little-endian word (the bytes after it
+/// zeroed), read from `buf` when the 8 bytes from its start are in `buf`: split and
+/// compared without a loop. `None` otherwise (the caller takes the slice path).
+#[inline(always)]
+fn name_word(buf: &[u8], start: usize, end: usize) -> Option<(u64, usize)> {
+    let n = end.checked_sub(start)?;
+    if n > 8 {
+        return None;
+    }
+    let w = u64::from_le_bytes(buf.get(start..start.checked_add(8)?)?.try_into().ok()?);
+    Some((w & u64::MAX.checked_shr(64 - 8 * n as u32).unwrap_or(0), n))
+}
+
+/// [`split_qname`] of a [`name_word`]: bit 8k+7 of the mask is set where byte k is a
+/// colon (exact per byte: no borrow runs between bytes).
+#[inline(always)]
+fn split_word(w: u64, n: usize) -> Result<usize, ()> {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // Colons become zero bytes; the zeroed bytes past the name become ':' (not zero).
+    let x = w ^ 0x3a3a_3a3a_3a3a_3a3a;
+    let colons = !(((x & LOW7) + LOW7) | x) & !LOW7;
+    let first = (colons.trailing_zeros() / 8) as usize;
+    match colons.count_ones() {
+        0 => Ok(0),
+        1 if first != 0 && first + 1 != n => Ok(first),
+        _ => Err(()),
+    }
+}
+
+/// `xmlns` as a [`name_word`].
+const XMLNS_WORD: u64 = 0x73_6e_6c_6d_78;
+
+/// [`split_qname`] of `buf[start..end]`, by word when the name is short.
+#[inline(always)]
+fn split_qname_at(buf: &[u8], start: usize, end: usize) -> Result<usize, ()> {
+    match name_word(buf, start, end) {
+        Some((w, n)) => split_word(w, n),
+        None => split_qname(buf.get(start..end).ok_or(())?),
     }
 }
 
@@ -138,18 +184,35 @@ impl Resolver {
     /// A start tag's name was read: `Err` when it is not a `QName`, else its prefix
     /// length.
     #[inline]
-    pub(crate) fn start_element(&mut self, qname: &[u8]) -> Result<usize, ()> {
+    pub(crate) fn start_element(&mut self, buf: &[u8], name: (usize, usize)) -> Result<usize, ()> {
         self.decls = 0;
         self.prefixed = 0;
-        split_qname(qname)
+        split_qname_at(buf, name.0, name.1)
     }
 
     /// Classifies one attribute name of the current start tag; `Err` when it is not a
     /// `QName`.
-    #[inline]
-    pub(crate) fn attribute_name(&mut self, qname: &[u8]) -> Result<AttrName, ()> {
-        let plen = split_qname(qname)?;
-        let is_decl = qname == b"xmlns" || (plen == 5 && qname.starts_with(b"xmlns"));
+    /// (`buf[name.0..name.1]`).
+    #[inline(always)]
+    pub(crate) fn attribute_name(
+        &mut self,
+        buf: &[u8],
+        name: (usize, usize),
+    ) -> Result<AttrName, ()> {
+        let (plen, is_decl) = match name_word(buf, name.0, name.1) {
+            Some((w, n)) => {
+                let plen = split_word(w, n)?;
+                let is_decl =
+                    (n == 5 && w == XMLNS_WORD) || (plen == 5 && w & 0xff_ffff_ffff == XMLNS_WORD);
+                (plen, is_decl)
+            }
+            None => {
+                let qname = buf.get(name.0..name.1).ok_or(())?;
+                let plen = split_qname(qname)?;
+                let is_decl = qname == b"xmlns" || (plen == 5 && qname.starts_with(b"xmlns"));
+                (plen, is_decl)
+            }
+        };
         if is_decl {
             self.decls += 1;
         } else if plen > 0 {
@@ -258,12 +321,15 @@ impl Resolver {
         origin: usize,
         attrs: &[AttrRec],
     ) -> Result<(), Error> {
+        if attrs.len() < 2 {
+            return Ok(());
+        }
         let name = |j: usize| {
             let a = &attrs[j];
             let s = origin + a.name_start as usize;
-            &buf[s..s + a.name_len as usize]
+            Bytes(buf.get(s..s + a.name_len as usize).unwrap_or(&[]))
         };
-        match first_duplicate(attrs.len(), name, |k| fnv1a(k), &mut self.scratch) {
+        match first_duplicate(attrs.len(), name, |k| fnv1a(k.0), &mut self.scratch) {
             Some(j) => err(
                 ErrorKind::DuplicateAttribute,
                 origin + attrs[j].name_start as usize,
@@ -310,8 +376,9 @@ impl Resolver {
                 None => {
                     let text = self.table.text_mut();
                     let start = text.len();
+                    let raw = core::str::from_utf8(raw).unwrap_or("");
                     if a.flags == 0 {
-                        text.push_str(core::str::from_utf8(raw).unwrap_or(""));
+                        text.push_str(raw);
                     } else {
                         decode_attr(raw, text);
                     }
@@ -410,22 +477,85 @@ mod tests {
         }
     }
 
+    /// `name` in a buffer with `pad` bytes after it (0: the name ends the buffer, so the
+    /// slice path runs; 8: the word path runs for short names).
+    fn padded(name: &[u8], pad: usize) -> (Vec<u8>, (usize, usize)) {
+        let mut buf = b"<".to_vec();
+        buf.extend_from_slice(name);
+        buf.extend(core::iter::repeat(b':').take(pad));
+        (buf, (1, 1 + name.len()))
+    }
+
+    #[test]
+    fn short_names_split_by_word_as_by_slice() {
+        let names = [
+            &b"a"[..],
+            b"to",
+            b"xmlns",
+            b"xmlns:p",
+            b"xmlnsx",
+            b"xml:lang",
+            b"xmlns:ab",
+            b"xmlns:abc",
+            b"a:b",
+            b":a",
+            b"a:",
+            b":",
+            b"::",
+            b"a:b:c",
+            b"abcdefgh",
+            b"abcdefg:",
+            b"abcdefgh:i",
+            b"p:q",
+            b"stream:features",
+            b"xmlns::",
+            b"xmlns:",
+        ];
+        for name in names {
+            let want = split_qname(name);
+            for pad in [0, 1, 8] {
+                let (buf, (s, e)) = padded(name, pad);
+                assert_eq!(split_qname_at(&buf, s, e), want, "{name:?} pad {pad}");
+                let mut r = Resolver::new(8);
+                let want_decl = want.is_ok()
+                    && (name == b"xmlns" || (want == Ok(5) && name.starts_with(b"xmlns")));
+                let got = r.attribute_name(&buf, (s, e));
+                assert_eq!(
+                    got.map(|a| a.prefix_len as usize),
+                    want,
+                    "{name:?} pad {pad}"
+                );
+                assert_eq!(
+                    got.is_ok_and(|a| a.is_decl),
+                    want_decl,
+                    "{name:?} pad {pad}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn declarations_are_recognised_by_name() {
         let mut r = Resolver::new(8);
-        assert_eq!(r.start_element(b"a"), Ok(0));
+        let name = |n: &[u8]| padded(n, 8);
+        let (b, n) = name(b"a");
+        assert_eq!(r.start_element(&b, n), Ok(0));
         let decl = |prefix_len| AttrName {
             prefix_len,
             is_decl: true,
         };
-        assert_eq!(r.attribute_name(b"xmlns"), Ok(decl(0)));
-        assert_eq!(r.attribute_name(b"xmlns:p"), Ok(decl(5)));
-        let plain = r.attribute_name(b"xmlnsx").unwrap();
-        assert!(!plain.is_decl);
-        let prefixed = r.attribute_name(b"xml:lang").unwrap();
+        let (b, n) = name(b"xmlns");
+        assert_eq!(r.attribute_name(&b, n), Ok(decl(0)));
+        let (b, n) = name(b"xmlns:p");
+        assert_eq!(r.attribute_name(&b, n), Ok(decl(5)));
+        let (b, n) = name(b"xmlnsx");
+        assert!(!r.attribute_name(&b, n).unwrap().is_decl);
+        let (b, n) = name(b"xml:lang");
+        let prefixed = r.attribute_name(&b, n).unwrap();
         assert_eq!((prefixed.prefix_len, prefixed.is_decl), (3, false));
         assert_eq!(r.declarations(), 2);
-        assert_eq!(r.start_element(b"b"), Ok(0));
+        let (b, n) = name(b"b");
+        assert_eq!(r.start_element(&b, n), Ok(0));
         assert_eq!(r.declarations(), 0);
     }
 }

@@ -26,6 +26,10 @@ pub(crate) struct Builder {
     origin: usize,
     /// The element whose start tag is being read.
     cur: u32,
+    /// Index in `tree.attrs` of its first attribute: its attributes so far are
+    /// `tree.attrs[cur_attrs..]`, and its record's `attr_count` is written once, by
+    /// [`seal_attrs`](Self::seal_attrs) (not once per attribute: issue 11).
+    cur_attrs: usize,
 }
 
 impl Builder {
@@ -93,6 +97,7 @@ impl Builder {
         });
         self.link(idx);
         self.cur = idx;
+        self.cur_attrs = self.tree.attrs.len();
     }
 
     /// Node index of the current element.
@@ -104,7 +109,17 @@ impl Builder {
     /// Attributes of the current element so far.
     #[inline]
     pub(crate) fn attr_count(&self) -> usize {
-        self.tree.nodes[self.cur as usize].attr_count as usize
+        self.tree.attrs.len().saturating_sub(self.cur_attrs)
+    }
+
+    /// The current element's start tag is complete: writes its attribute count into its
+    /// record (before anything reads the record's attributes).
+    #[inline]
+    pub(crate) fn seal_attrs(&mut self) {
+        let count = self.attr_count() as u32;
+        if let Some(n) = self.tree.nodes.get_mut(self.cur as usize) {
+            n.attr_count = count;
+        }
     }
 
     /// Appends an attribute of the current element (`name` and `value` are buffer
@@ -118,7 +133,6 @@ impl Builder {
         flags: u8,
         is_decl: bool,
     ) {
-        self.tree.nodes[self.cur as usize].attr_count += 1;
         self.tree.attrs.push(AttrRec {
             name_start: self.rel(name.0),
             name_len: (name.1 - name.0) as u32,
@@ -221,6 +235,8 @@ mod tests {
         b.begin(10);
         b.start_element(10, 1, 0);
         b.attribute((13, 14), (16, 17), 0, 0, false);
+        assert_eq!(b.attr_count(), 1);
+        b.seal_attrs();
         b.open_current();
         b.text(19, 20, 0);
         b.start_element(20, 1, 0);

@@ -23,6 +23,22 @@ pub(crate) const CACHED: u32 = 1 << 31;
 /// Most namespace names the cache holds, and the longest it takes.
 const CACHE_ENTRIES: usize = 64;
 const CACHE_NAME_BYTES: usize = 256;
+/// Slots of the cache's open-addressing index (twice its entries: probes stay short).
+const INDEX_SLOTS: usize = 128;
+
+/// The index slot a cached name starts probing at: a hash of its length and three of
+/// its bytes (namespace names differ in length or near their end; a full hash of each
+/// declared name would cost more than the lookup it saves).
+#[inline(always)]
+fn slot(uri: &[u8]) -> usize {
+    let l = uri.len();
+    let at = |k: usize| uri.get(k).copied().unwrap_or(0) as u32;
+    let h = (l as u32).wrapping_mul(0x9E37_79B1)
+        ^ at(l.wrapping_sub(1)).wrapping_mul(0x85EB_CA6B)
+        ^ at(l / 2).wrapping_mul(0xC2B2_AE35)
+        ^ at(l.wrapping_sub(2)).wrapping_mul(0x27D4_EB2F);
+    (h >> 25) as usize % INDEX_SLOTS
+}
 
 /// Namespace names referenced by id from tree records. Ids below a mark (taken after the
 /// stream header) survive from stanza to stanza; the rest are dropped per stanza.
@@ -37,6 +53,11 @@ pub(crate) struct NsTable {
     entries: Vec<(u32, u32)>,
     cache_text: String,
     cache: Vec<(u32, u32)>,
+    /// The cache's index: slot -> 1 + position in `cache`, 0 for an empty slot (linear
+    /// probing; entries are never removed one by one); empty until the first name is
+    /// cached (on the heap: an idle parser stays small). Looking a declared name up was
+    /// a scan of the whole cache (issue 11).
+    index: Vec<u8>,
 }
 
 /// A table without names (not even the fixed ones): every id reads "".
@@ -45,6 +66,7 @@ pub(crate) static NO_NAMES: NsTable = NsTable {
     entries: Vec::new(),
     cache_text: String::new(),
     cache: Vec::new(),
+    index: Vec::new(),
 };
 
 impl Default for NsTable {
@@ -54,6 +76,7 @@ impl Default for NsTable {
             entries: Vec::new(),
             cache_text: String::new(),
             cache: Vec::new(),
+            index: Vec::new(),
         };
         t.entries.push((0, 0));
         t.push(XML_NS);
@@ -94,12 +117,16 @@ impl NsTable {
     #[inline]
     pub(crate) fn cached(&self, uri: &[u8]) -> Option<u32> {
         let text = self.cache_text.as_bytes();
-        self.cache
-            .iter()
-            .position(|&(s, l)| {
-                l as usize == uri.len() && &text[s as usize..(s + l) as usize] == uri
-            })
-            .map(|k| k as u32 | CACHED)
+        let mut h = slot(uri);
+        // At most 64 of the 128 slots are taken: a probe always meets an empty one.
+        loop {
+            let k = *self.index.get(h)? as usize;
+            let &(s, l) = self.cache.get(k.checked_sub(1)?)?;
+            if l as usize == uri.len() && text.get(s as usize..(s + l) as usize) == Some(uri) {
+                return Some((k - 1) as u32 | CACHED);
+            }
+            h = (h + 1) % INDEX_SLOTS;
+        }
     }
 
     /// Registers `text[start..]` (just written through [`text_mut`](Self::text_mut)) as
@@ -113,7 +140,16 @@ impl NsTable {
         self.cache_text.push_str(&self.text[start..]);
         self.text.truncate(start);
         self.cache.push((cs as u32, len as u32));
-        (self.cache.len() - 1) as u32 | CACHED
+        let k = self.cache.len();
+        if self.index.is_empty() {
+            self.index = vec![0; INDEX_SLOTS];
+        }
+        let mut h = slot(&self.cache_text.as_bytes()[cs..]);
+        while self.index[h] != 0 {
+            h = (h + 1) % INDEX_SLOTS;
+        }
+        self.index[h] = k as u8;
+        (k - 1) as u32 | CACHED
     }
 
     /// Empties the cache; only when no id of it is in use (between stanzas: the stream
@@ -121,6 +157,7 @@ impl NsTable {
     pub(crate) fn clear_cache(&mut self) {
         self.cache_text = String::new();
         self.cache = Vec::new();
+        self.index = Vec::new();
     }
 
     /// Mutable access to the text storage, for decoding a value straight into it.
@@ -155,6 +192,7 @@ impl NsTable {
             + self.entries.capacity() * 8
             + self.cache_text.capacity()
             + self.cache.capacity() * 8
+            + self.index.capacity()
     }
 
     pub(crate) fn shrink(&mut self) {
@@ -190,5 +228,33 @@ mod tests {
         assert_eq!(t.get(c), "urn:cached");
         t.clear_cache();
         assert_eq!(t.get(c), "");
+        assert_eq!(t.cached(b"urn:cached"), None);
+    }
+
+    #[test]
+    fn a_full_cache_finds_every_name_and_only_those() {
+        let mut t = NsTable::default();
+        // Names alike in length and ends, so that slots collide and probes run on.
+        let names: Vec<String> = (0..CACHE_ENTRIES + 8)
+            .map(|k| format!("urn:{k:03}x"))
+            .collect();
+        let mut ids = Vec::new();
+        for n in &names {
+            let start = t.text_mut().len();
+            t.text_mut().push_str(n);
+            ids.push(t.cache_or_seal(start));
+        }
+        for (k, n) in names.iter().enumerate() {
+            if k < CACHE_ENTRIES {
+                assert_eq!(t.cached(n.as_bytes()), Some(ids[k]), "{n}");
+                assert_eq!(t.get(ids[k]), n);
+            } else {
+                // Sealed in the per-stanza part: not cached.
+                assert_eq!(t.cached(n.as_bytes()), None, "{n}");
+                assert_eq!(ids[k] & CACHED, 0);
+            }
+        }
+        assert_eq!(t.cached(b"urn:999x"), None);
+        assert_eq!(t.cached(b""), None);
     }
 }

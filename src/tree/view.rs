@@ -24,7 +24,7 @@ pub(crate) struct TreeRef<'a> {
 }
 
 impl<'a> TreeRef<'a> {
-    #[inline]
+    #[inline(always)]
     fn str(&self, start: u32, len: u32) -> &'a str {
         self.src
             .get(start as usize..start as usize + len as usize)
@@ -97,12 +97,14 @@ impl<'a> Element<'a> {
     }
 
     /// The qualified name as written (`stream:features`, `message`).
+    #[inline]
     pub fn qname(&self) -> &'a str {
         let n = self.rec();
         self.doc.str(n.start + 1, n.name_len)
     }
 
     /// The local part of the name (`features` for `stream:features`).
+    #[inline]
     pub fn local_name(&self) -> &'a str {
         let n = self.rec();
         if n.prefix_len == 0 {
@@ -114,22 +116,26 @@ impl<'a> Element<'a> {
     }
 
     /// The prefix as written, if any.
+    #[inline]
     pub fn prefix(&self) -> Option<&'a str> {
         let n = self.rec();
         (n.prefix_len > 0).then(|| self.doc.str(n.start + 1, n.prefix_len))
     }
 
     /// The namespace name the element's name resolved to ("" for no namespace).
+    #[inline]
     pub fn ns(&self) -> &'a str {
         self.doc.store.ns(self.rec().ns)
     }
 
     /// Whether the element is `local` in namespace `ns`.
+    #[inline]
     pub fn is(&self, ns: &str, local: &str) -> bool {
         self.local_name() == local && self.ns() == ns
     }
 
     /// The attributes, in document order, without namespace declarations.
+    #[inline]
     pub fn attrs(&self) -> Attributes<'a> {
         Attributes {
             all: self.all_attrs(),
@@ -138,6 +144,7 @@ impl<'a> Element<'a> {
     }
 
     /// Every attribute as written, namespace declarations (`xmlns`, `xmlns:p`) included.
+    #[inline]
     pub fn raw_attrs(&self) -> Attributes<'a> {
         Attributes {
             all: self.all_attrs(),
@@ -145,6 +152,7 @@ impl<'a> Element<'a> {
         }
     }
 
+    #[inline]
     fn all_attrs(&self) -> AttrIter<'a> {
         let n = self.rec();
         let recs = self
@@ -182,6 +190,7 @@ impl<'a> Element<'a> {
     }
 
     /// Child nodes (elements and text runs) in document order.
+    #[inline]
     pub fn nodes(&self) -> Nodes<'a> {
         Nodes {
             doc: self.doc,
@@ -237,6 +246,7 @@ impl<'a> Element<'a> {
 
     /// The exact input bytes of this element, from its `<` to its final `>` (for the
     /// stream header: its start tag).
+    #[inline]
     pub fn raw(&self) -> &'a [u8] {
         let n = self.rec();
         self.doc.bytes(n.start, n.end - n.start)
@@ -270,6 +280,7 @@ pub struct Attributes<'a> {
 impl<'a> Iterator for Attributes<'a> {
     type Item = Attribute<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Attribute<'a>> {
         loop {
             let rec = self.all.recs.next()?;
@@ -298,11 +309,13 @@ pub struct Attribute<'a> {
 
 impl<'a> Attribute<'a> {
     /// The qualified name as written (`xml:lang`, `to`, `xmlns:stream`).
+    #[inline]
     pub fn qname(&self) -> &'a str {
         self.doc.str(self.rec.name_start, self.rec.name_len)
     }
 
     /// The local part of the name.
+    #[inline]
     pub fn local_name(&self) -> &'a str {
         let r = self.rec;
         if r.prefix_len == 0 {
@@ -316,17 +329,20 @@ impl<'a> Attribute<'a> {
     }
 
     /// The prefix as written, if any.
+    #[inline]
     pub fn prefix(&self) -> Option<&'a str> {
         (self.rec.prefix_len > 0).then(|| self.doc.str(self.rec.name_start, self.rec.prefix_len))
     }
 
     /// The namespace name ("" for unprefixed attributes; the XMLNS namespace is not
     /// reported for declarations, which also give "").
+    #[inline]
     pub fn ns(&self) -> &'a str {
         self.doc.store.ns(self.rec.ns)
     }
 
     /// Whether this is a namespace declaration (`xmlns` or `xmlns:p`).
+    #[inline]
     pub fn is_namespace_declaration(&self) -> bool {
         self.rec.is_decl
     }
@@ -338,20 +354,20 @@ impl<'a> Attribute<'a> {
     }
 
     /// The value as written between the quotes.
+    #[inline]
     pub fn raw_value(&self) -> &'a [u8] {
         self.doc.bytes(self.rec.value_start, self.rec.value_len)
     }
 
     /// The decoded, normalised value (references resolved; TAB, LF, CR and CR LF become a
     /// space). Borrowed from the input when nothing needs decoding.
+    #[inline]
     pub fn value(&self) -> &'a str {
+        let raw = self.doc.str(self.rec.value_start, self.rec.value_len);
         if self.rec.flags == 0 {
-            return self.doc.str(self.rec.value_start, self.rec.value_len);
+            return raw;
         }
-        let raw = self.raw_value();
-        let mut out = bumpalo::collections::String::new_in(self.doc.arena);
-        decode_attr(raw, &mut out);
-        out.into_bump_str()
+        decoded_value(raw, self.doc.arena)
     }
 }
 
@@ -365,6 +381,23 @@ impl fmt::Debug for Attribute<'_> {
             self.value()
         )
     }
+}
+
+/// `raw` (an attribute value needing decoding) decoded into `arena`: out of line, so that
+/// the views' common path (nothing to decode) stays a slice.
+#[inline(never)]
+fn decoded_value<'a>(raw: &str, arena: &'a Bump) -> &'a str {
+    let mut out = bumpalo::collections::String::new_in(arena);
+    decode_attr(raw, &mut out);
+    out.into_bump_str()
+}
+
+/// `raw` (a text run needing decoding) decoded into `arena` (as [`decoded_value`]).
+#[inline(never)]
+fn decoded_text<'a>(raw: &str, arena: &'a Bump) -> &'a str {
+    let mut out = bumpalo::collections::String::new_in(arena);
+    decode_text(raw, &mut out);
+    out.into_bump_str()
 }
 
 /// A child node: an element or a run of character data.
@@ -385,6 +418,7 @@ pub struct Text<'a> {
 
 impl<'a> Text<'a> {
     /// The raw bytes of the run, as written (references and CDATA markup included).
+    #[inline]
     pub fn raw(&self) -> &'a [u8] {
         self.doc
             .bytes(self.rec.start, self.rec.end - self.rec.start)
@@ -392,20 +426,27 @@ impl<'a> Text<'a> {
 
     /// The decoded text; borrowed from the input when the run has no reference, CR or
     /// CDATA section.
+    #[inline]
     pub fn as_str(&self) -> &'a str {
+        let raw = self.raw_str();
         if self.rec.flags == 0 {
-            return self.doc.str(self.rec.start, self.rec.end - self.rec.start);
+            return raw;
         }
-        let mut out = bumpalo::collections::String::new_in(self.doc.arena);
-        decode_text(self.raw(), &mut out);
-        out.into_bump_str()
+        decoded_text(raw, self.doc.arena)
+    }
+
+    /// The raw run as the `&str` the scanner validated.
+    #[inline(always)]
+    fn raw_str(&self) -> &'a str {
+        self.doc
+            .str(self.rec.start, self.rec.end.wrapping_sub(self.rec.start))
     }
 
     fn decode_into(&self, out: &mut impl Push) {
         if self.rec.flags == 0 {
-            out.push_str(self.doc.str(self.rec.start, self.rec.end - self.rec.start));
+            out.push_str(self.raw_str());
         } else {
-            decode_text(self.raw(), out);
+            decode_text(self.raw_str(), out);
         }
     }
 }
@@ -426,6 +467,7 @@ pub struct Nodes<'a> {
 impl<'a> Iterator for Nodes<'a> {
     type Item = Node<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Node<'a>> {
         if self.next == NONE {
             return None;
