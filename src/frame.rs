@@ -196,6 +196,8 @@ impl Framer {
     }
 
     /// The stream header's start tag is complete at `end`: keep it for the stream.
+    #[cold]
+    #[inline(never)]
     fn end_header(&mut self, buf: &[u8], empty: bool, end: usize) -> Result<(), Error> {
         let node = self.builder.tree.nodes[self.builder.current() as usize];
         let lt = self.builder.origin() + node.start as usize;

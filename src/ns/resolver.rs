@@ -14,7 +14,7 @@ use super::duplicates::{first_duplicate, fnv1a, Bytes, Scratch};
 use crate::decode::decode_attr;
 use crate::error::{err, Error, ErrorKind};
 use crate::limits::Limit;
-use crate::tree::{AttrRec, NsTable, Tree, NS_NONE, NS_XML, XMLNS_NS, XML_NS};
+use crate::tree::{AttrRec, NodeRec, NsTable, Tree, NS_NONE, NS_XML, XMLNS_NS, XML_NS};
 
 /// Splits a qualified name: the length of its prefix (0 when unprefixed), or `Err` when
 /// it is not a `QName` (Namespaces in XML 1.0, section 4: `QName ::= PrefixedName |
@@ -52,6 +52,17 @@ fn name_word(buf: &[u8], start: usize, end: usize) -> Option<(u64, usize)> {
     Some((w & u64::MAX.checked_shr(64 - 8 * n as u32).unwrap_or(0), n))
 }
 
+/// The [`name_word`] of a short `name` that is not followed by 8 bytes in its buffer
+/// (at a buffer's end), byte by byte; 0 for a name longer than 8 bytes. The duplicate
+/// check needs the same word for the same name wherever it lies.
+#[inline(never)]
+fn short_word(name: &[u8]) -> u64 {
+    if name.len() > 8 {
+        return 0;
+    }
+    name.iter().rev().fold(0u64, |w, &b| w << 8 | b as u64)
+}
+
 /// [`split_qname`] of a [`name_word`]: bit 8k+7 of the mask is set where byte k is a
 /// colon (exact per byte: no borrow runs between bytes).
 #[inline(always)]
@@ -67,6 +78,11 @@ fn split_word(w: u64, n: usize) -> Result<usize, ()> {
         _ => Err(()),
     }
 }
+
+/// Attributes per start tag whose [`name_word`]s the resolver keeps (seven: the parser
+/// stays within 1 KiB inline; more go through
+/// the general duplicate check).
+const WORDS: usize = 7;
 
 /// `xmlns` as a [`name_word`].
 const XMLNS_WORD: u64 = 0x73_6e_6c_6d_78;
@@ -111,6 +127,11 @@ pub(crate) struct Resolver {
     /// Declarations and prefixed attributes of the start tag being read.
     decls: u32,
     prefixed: u32,
+    /// Attributes of the start tag being read, and the [`name_word`] of the first
+    /// [`WORDS`] of them (0 for a longer name), computed once by `attribute_name` for
+    /// the duplicate check.
+    attrs: u32,
+    words: [u64; WORDS],
     max_bindings: usize,
     scratch: Scratch,
 }
@@ -128,6 +149,8 @@ impl Resolver {
             stream_default: NS_NONE,
             decls: 0,
             prefixed: 0,
+            attrs: 0,
+            words: [0; WORDS],
             max_bindings,
             scratch: Vec::new(),
         }
@@ -187,6 +210,7 @@ impl Resolver {
     pub(crate) fn start_element(&mut self, buf: &[u8], name: (usize, usize)) -> Result<usize, ()> {
         self.decls = 0;
         self.prefixed = 0;
+        self.attrs = 0;
         split_qname_at(buf, name.0, name.1)
     }
 
@@ -199,20 +223,24 @@ impl Resolver {
         buf: &[u8],
         name: (usize, usize),
     ) -> Result<AttrName, ()> {
-        let (plen, is_decl) = match name_word(buf, name.0, name.1) {
+        let (plen, is_decl, word) = match name_word(buf, name.0, name.1) {
             Some((w, n)) => {
                 let plen = split_word(w, n)?;
                 let is_decl =
                     (n == 5 && w == XMLNS_WORD) || (plen == 5 && w & 0xff_ffff_ffff == XMLNS_WORD);
-                (plen, is_decl)
+                (plen, is_decl, w)
             }
             None => {
                 let qname = buf.get(name.0..name.1).ok_or(())?;
                 let plen = split_qname(qname)?;
                 let is_decl = qname == b"xmlns" || (plen == 5 && qname.starts_with(b"xmlns"));
-                (plen, is_decl)
+                (plen, is_decl, short_word(qname))
             }
         };
+        if let Some(w) = self.words.get_mut(self.attrs as usize) {
+            *w = word;
+        }
+        self.attrs += 1;
         if is_decl {
             self.decls += 1;
         } else if plen > 0 {
@@ -244,16 +272,31 @@ impl Resolver {
         node: u32,
         header: bool,
     ) -> Result<(), Error> {
-        let n = tree.nodes[node as usize];
-        let first = n.attrs as usize;
-        let lt = origin + n.start as usize;
-        self.check_unique_qnames(buf, origin, &tree.attrs[first..])?;
+        let Some(&NodeRec {
+            attrs: first,
+            start,
+            prefix_len,
+            ..
+        }) = tree.nodes.get(node as usize)
+        else {
+            return Ok(());
+        };
+        let first = first as usize;
+        let lt = origin + start as usize;
+        let attrs = tree.attrs.get(first..).unwrap_or(&[]);
+        if attrs.len() >= 2 {
+            self.check_unique_qnames(buf, origin, attrs)?;
+        }
         let bindings_len = self.bindings.len() as u32;
-        let default_ns = self.declare(buf, origin, &tree.attrs[first..], header)?;
-        let ns = if n.prefix_len == 0 {
+        let default_ns = if self.decls == 0 {
+            self.current_default()
+        } else {
+            self.declare(buf, origin, attrs, header)?
+        };
+        let ns = if prefix_len == 0 {
             default_ns
         } else {
-            let prefix = &buf[lt + 1..lt + 1 + n.prefix_len as usize];
+            let prefix = &buf[lt + 1..lt + 1 + prefix_len as usize];
             if prefix == b"xmlns" {
                 return err(ErrorKind::ReservedPrefix, lt + 1);
             }
@@ -262,7 +305,9 @@ impl Resolver {
                 None => return err(ErrorKind::UnboundPrefix, lt),
             }
         };
-        tree.nodes[node as usize].ns = ns;
+        if let Some(n) = tree.nodes.get_mut(node as usize) {
+            n.ns = ns;
+        }
         self.scopes.push(Scope {
             default_ns,
             bindings_len,
@@ -315,6 +360,10 @@ impl Resolver {
     }
 
     /// XML 1.0 WFC "Unique Att Spec": no qualified name twice on one start tag.
+    // Out of line, as `declare` and `resolve_attributes`: the common start tag (no
+    // declaration, no prefixed attribute, fewer than two attributes) then runs a short
+    // function with few registers to save (issue 11).
+    #[inline(never)]
     fn check_unique_qnames(
         &mut self,
         buf: &[u8],
@@ -322,6 +371,29 @@ impl Resolver {
         attrs: &[AttrRec],
     ) -> Result<(), Error> {
         if attrs.len() < 2 {
+            return Ok(());
+        }
+        if attrs.len() <= WORDS && attrs.len() == self.attrs as usize {
+            // Pairwise over one word per name: a name of at most 8 bytes is its
+            // `name_word` exactly (names have no NUL), so equal words are equal names;
+            // longer names (word 0) are compared as slices.
+            let words = &self.words;
+            let slice = |a: &AttrRec| {
+                let s = origin + a.name_start as usize;
+                buf.get(s..s + a.name_len as usize).unwrap_or(&[])
+            };
+            for j in 1..attrs.len() {
+                for i in 0..j {
+                    if words[i] == words[j]
+                        && (words[j] != 0 || Bytes(slice(&attrs[i])) == Bytes(slice(&attrs[j])))
+                    {
+                        return err(
+                            ErrorKind::DuplicateAttribute,
+                            origin + attrs[j].name_start as usize,
+                        );
+                    }
+                }
+            }
             return Ok(());
         }
         let name = |j: usize| {
@@ -339,6 +411,7 @@ impl Resolver {
     }
 
     /// Processes the declarations among `attrs`; returns the element's default namespace.
+    #[inline(never)]
     fn declare(
         &mut self,
         buf: &[u8],
@@ -424,6 +497,7 @@ impl Resolver {
 
     /// Resolves the prefixed attributes among `attrs` and checks Namespaces in XML 1.0
     /// section 6.3: no expanded name twice on one start tag.
+    #[inline(never)]
     fn resolve_attributes(
         &mut self,
         buf: &[u8],
@@ -484,6 +558,18 @@ mod tests {
         buf.extend_from_slice(name);
         buf.extend(core::iter::repeat(b':').take(pad));
         (buf, (1, 1 + name.len()))
+    }
+
+    #[test]
+    fn a_name_has_one_word_wherever_it_lies() {
+        for name in [&b"a"[..], b"to", b"xml:lang", b"abcdefgh"] {
+            let (buf, (s, e)) = padded(name, 8);
+            assert_eq!(
+                name_word(&buf, s, e).map(|(w, _)| w),
+                Some(short_word(name))
+            );
+        }
+        assert_eq!(short_word(b"abcdefghi"), 0);
     }
 
     #[test]

@@ -262,8 +262,10 @@ enum NameStop {
 /// Scans name characters from `i` up to `end`; returns where it stopped and why.
 #[inline(always)]
 fn scan_name(buf: &[u8], mut i: usize, end: usize) -> (usize, NameStop) {
+    // One bounds check per byte, not two (`end` is at most `buf.len()`).
+    let buf = &buf[..end];
     loop {
-        while i < end && class(buf[i]) & NAME != 0 {
+        while i < buf.len() && class(buf[i]) & NAME != 0 {
             i += 1;
         }
         if i >= end {

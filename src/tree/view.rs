@@ -24,11 +24,30 @@ pub(crate) struct TreeRef<'a> {
 }
 
 impl<'a> TreeRef<'a> {
+    /// `src[start..start + len]`, "" when out of range. The hottest line of the views
+    /// (every name, value and text read goes through it): the bounds are checked, the
+    /// character boundaries are not (two byte loads and branches per string; issue 11).
+    #[allow(unsafe_code)]
     #[inline(always)]
     fn str(&self, start: u32, len: u32) -> &'a str {
-        self.src
-            .get(start as usize..start as usize + len as usize)
-            .unwrap_or("")
+        let (s, e) = (start as usize, start as usize + len as usize);
+        match self.src.as_bytes().get(s..e) {
+            Some(b) => {
+                debug_assert!(
+                    self.src.is_char_boundary(s) && self.src.is_char_boundary(e),
+                    "record range {s}..{e} cuts a character"
+                );
+                // SAFETY: `src` is a `&str`, and every range the views ask for starts
+                // and ends at a character boundary of it: record ranges are delimited by
+                // ASCII markup (`<`, `>`, `:`, quotes, the ends of names, which end at
+                // an ASCII delimiter) or by the end of `src` (see the field's docs), so a
+                // slice of the valid UTF-8 `src` between two boundaries is valid UTF-8.
+                // Debug builds (tests, fuzzing: every fuzz target walks every view of
+                // every stanza, `fuzz/src/lib.rs`) assert it above; miri runs `tree::`.
+                unsafe { core::str::from_utf8_unchecked(b) }
+            }
+            None => "",
+        }
     }
 
     #[inline]
