@@ -100,6 +100,7 @@ impl NsTable {
     }
 
     /// The namespace name of `id` ("" for none, or for an unknown id).
+    #[allow(unsafe_code)]
     #[inline]
     pub(crate) fn get(&self, id: u32) -> &str {
         let (text, entries) = if id & CACHED != 0 {
@@ -107,8 +108,22 @@ impl NsTable {
         } else {
             (&self.text, &self.entries)
         };
-        match entries.get((id & !CACHED) as usize) {
-            Some(&(s, l)) => text.get(s as usize..(s + l) as usize).unwrap_or(""),
+        let Some(&(s, l)) = entries.get((id & !CACHED) as usize) else {
+            return "";
+        };
+        let (s, e) = (s as usize, s as usize + l as usize);
+        match text.as_bytes().get(s..e) {
+            Some(b) => {
+                debug_assert!(text.is_char_boundary(s) && text.is_char_boundary(e));
+                // SAFETY: every entry is the range of one whole name appended to `text`
+                // (`push`, `seal_from`, `cache_or_seal` record `start..len()` right after
+                // appending a `&str`; `truncate` cuts at the end of a kept entry), so it
+                // starts and ends at character boundaries of the valid UTF-8 `text`.
+                // Namespace names are read for every element and attribute a reader
+                // looks at; the boundary checks were a third of the lookup (issue 11).
+                // Debug builds assert it above; miri runs `tree::`.
+                unsafe { core::str::from_utf8_unchecked(b) }
+            }
             None => "",
         }
     }
