@@ -556,7 +556,7 @@ mod tests {
     fn padded(name: &[u8], pad: usize) -> (Vec<u8>, (usize, usize)) {
         let mut buf = b"<".to_vec();
         buf.extend_from_slice(name);
-        buf.extend(core::iter::repeat(b':').take(pad));
+        buf.resize(buf.len() + pad, b':');
         (buf, (1, 1 + name.len()))
     }
 
