@@ -372,7 +372,11 @@ impl Parser {
         let pending = self.framer.pending.take()?;
         self.arena_lent.set(true);
         Some(match pending {
-            Pending::Header => Event::Header(self.header_doc().root()),
+            Pending::Header => {
+                let table = &self.framer.resolver.table;
+                self.framer.header.make_reduced(table, &self.arena);
+                Event::Header(self.header_doc().root())
+            }
             Pending::Close => Event::Close,
             Pending::Tree { start, end } => Event::Stanza(Stanza::new(
                 TreeRef {
