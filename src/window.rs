@@ -241,58 +241,58 @@ mod tests {
     use super::*;
     use crate::frame::Mode;
 
-    fn limits() -> Limits {
-        Limits {
+    /// Runs `test` on the `Framing` of a new framer in `mode` and its window, with a
+    /// stanza limit of 100 bytes and a header limit of 10.
+    fn with_framing(mode: Mode, test: impl FnOnce(Framing<'_>)) {
+        let limits = Limits {
             max_stanza_bytes: 100,
             max_header_bytes: 10,
             ..Limits::default()
-        }
+        };
+        let mut framer = Framer::new(mode, limits, false);
+        let mut window = Window::new(&limits, mode == Mode::Stream, false);
+        test(Framing {
+            framer: &mut framer,
+            window: &mut window,
+        });
     }
 
     #[test]
     fn document_prolog_admits_the_deciding_byte_then_picks_the_limit() {
-        let mut framer = Framer::new(Mode::Document, limits(), false);
-        let mut window = Window::new(&limits(), false, false);
-        let mut sink = Framing {
-            framer: &mut framer,
-            window: &mut window,
-        };
-        assert_eq!(sink.horizon(), usize::MAX);
-        sink.markup_start(5);
-        assert_eq!(sink.horizon(), 7, "only the byte after '<'");
-        assert!(
-            sink.markup_kind(5, b'?', true),
-            "a declaration at the start"
-        );
-        assert_eq!(sink.horizon(), 15);
-        let e = sink.horizon_error(15);
-        assert_eq!(e.kind(), ErrorKind::LimitExceeded(Limit::HeaderBytes));
-        sink.declaration(5, 12);
-        assert_eq!((sink.window.start(), sink.horizon()), (None, usize::MAX));
-        // Anything but a declaration: the root's (stanza) limit, from its '<'.
-        sink.markup_start(20);
-        assert!(!sink.markup_kind(20, b'!', false));
-        assert_eq!((sink.window.start(), sink.horizon()), (Some(20), 120));
-        sink.window.shift(8);
-        assert_eq!((sink.window.start(), sink.horizon()), (Some(12), 112));
-        sink.window.close();
-        assert_eq!((sink.window.start(), sink.horizon()), (None, usize::MAX));
+        with_framing(Mode::Document, |mut sink| {
+            assert_eq!(sink.horizon(), usize::MAX);
+            sink.markup_start(5);
+            assert_eq!(sink.horizon(), 7, "only the byte after '<'");
+            assert!(
+                sink.markup_kind(5, b'?', true),
+                "a declaration at the start"
+            );
+            assert_eq!(sink.horizon(), 15);
+            let e = sink.horizon_error(15);
+            assert_eq!(e.kind(), ErrorKind::LimitExceeded(Limit::HeaderBytes));
+            sink.declaration(5, 12);
+            assert_eq!((sink.window.start(), sink.horizon()), (None, usize::MAX));
+            // Anything but a declaration: the root's (stanza) limit, from its '<'.
+            sink.markup_start(20);
+            assert!(!sink.markup_kind(20, b'!', false));
+            assert_eq!((sink.window.start(), sink.horizon()), (Some(20), 120));
+            sink.window.shift(8);
+            assert_eq!((sink.window.start(), sink.horizon()), (Some(12), 112));
+            sink.window.close();
+            assert_eq!((sink.window.start(), sink.horizon()), (None, usize::MAX));
+        });
     }
 
     #[test]
     fn a_stream_prolog_is_bounded_by_the_header_limit_at_once() {
-        let mut framer = Framer::new(Mode::Stream, limits(), false);
-        let mut window = Window::new(&limits(), true, false);
-        let mut sink = Framing {
-            framer: &mut framer,
-            window: &mut window,
-        };
-        sink.markup_start(3);
-        assert_eq!(sink.horizon(), 13);
-        // `<?` later than the document's first byte is no declaration; same window.
-        assert!(!sink.markup_kind(3, b'?', false));
-        assert_eq!(sink.horizon(), 13);
-        sink.markup_start(9);
-        assert_eq!((sink.window.start(), sink.horizon()), (Some(3), 13));
+        with_framing(Mode::Stream, |mut sink| {
+            sink.markup_start(3);
+            assert_eq!(sink.horizon(), 13);
+            // `<?` later than the document's first byte is no declaration; same window.
+            assert!(!sink.markup_kind(3, b'?', false));
+            assert_eq!(sink.horizon(), 13);
+            sink.markup_start(9);
+            assert_eq!((sink.window.start(), sink.horizon()), (Some(3), 13));
+        });
     }
 }

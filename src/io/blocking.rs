@@ -103,6 +103,7 @@ impl<R: Read> Reader<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parser::render::render;
     use crate::ErrorKind;
 
     /// A reader returning at most `max` bytes per call, with an `Interrupted` error
@@ -134,11 +135,7 @@ mod tests {
         let mut out = Vec::new();
         loop {
             match r.next_event() {
-                Ok(Some(ev)) => {
-                    let mut s = String::new();
-                    crate::dump::write_event(&mut s, &ev);
-                    out.push(s);
-                }
+                Ok(Some(ev)) => out.push(render(&ev)),
                 Ok(None) => return (out, None),
                 Err(e) => return (out, Some(e)),
             }

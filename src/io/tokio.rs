@@ -112,6 +112,7 @@ impl<R: AsyncRead + Unpin> AsyncReader<R> {
 mod tests {
     use super::*;
     use crate::io::Reader;
+    use crate::parser::render::render;
 
     const STREAM: &[u8] = b"<?xml version='1.0'?><stream:stream xmlns='jabber:client' \
         xmlns:stream='http://etherx.jabber.org/streams'><presence/> \
@@ -124,16 +125,12 @@ mod tests {
             .block_on(f)
     }
 
-    /// Every event's dump line, then the error (if any), of an async reader.
+    /// Every event's line (`parser::render`), then the error (if any), of an async reader.
     async fn collect<R: AsyncRead + Unpin>(mut r: AsyncReader<R>) -> (Vec<String>, Option<String>) {
         let mut out = Vec::new();
         loop {
             match r.next_event().await {
-                Ok(Some(ev)) => {
-                    let mut s = String::new();
-                    crate::dump::write_event(&mut s, &ev);
-                    out.push(s);
-                }
+                Ok(Some(ev)) => out.push(render(&ev)),
                 Ok(None) => return (out, None),
                 Err(e) => return (out, Some(e.to_string())),
             }
@@ -145,9 +142,7 @@ mod tests {
         let mut blocking = Reader::new(STREAM);
         let mut want = Vec::new();
         while let Some(ev) = blocking.next_event().unwrap() {
-            let mut s = String::new();
-            crate::dump::write_event(&mut s, &ev);
-            want.push(s);
+            want.push(render(&ev));
         }
         assert_eq!(want.len(), 4);
         for chunk in [0, 1, 5, 100, 10_000] {

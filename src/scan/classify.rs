@@ -7,7 +7,10 @@
 //! cached by `std`), SSE2 (four 16-byte vectors; the x86_64 baseline), NEON on aarch64,
 //! and the scalar classification, which is the oracle every other backend is tested
 //! against (unit tests here, a proptest, and the `classify` fuzz target). Under miri the
-//! AVX2 backend is never chosen, so miri runs the SSE2 and scalar code.
+//! AVX2 backend is never chosen, so miri runs the SSE2 and scalar code. The vector
+//! backends share one classification, written over the small [`Vector`] trait (load,
+//! splat, compare-equal, or, and-not, an unsigned range test, movemask) that each
+//! implements for its vector type.
 //!
 //! Only long runs come here (see `simd.rs`): a scan that stops in its first 128 bytes is
 //! done by the inlined SSE2 loop there, so short text and attribute values, and calls
@@ -143,244 +146,311 @@ fn skip_with(buf: &[u8], mut i: usize, stops: impl Fn(&[u8; BLOCK]) -> u64) -> u
     i
 }
 
+/// The vector operations the block classification is written with, one implementation
+/// per backend (memchr's `Vector` design); [`lanes`], [`masks`] and [`stops`] are written
+/// once over them.
+///
+/// # Safety
+///
+/// A method may only be called where the CPU has the backend's instructions (SSE2 and
+/// NEON are baseline on x86_64 and aarch64; AVX2 is detected at run time, `has_avx2`),
+/// and `load` only with at least `BYTES` bytes. They compute on register values only.
+trait Vector: Copy {
+    /// Bytes per vector (16 or 32).
+    const BYTES: usize;
+    /// The first `BYTES` bytes of `bytes`.
+    unsafe fn load(bytes: &[u8]) -> Self;
+    /// `b` in every lane.
+    unsafe fn splat(b: u8) -> Self;
+    /// 0xFF where the lanes are equal, 0 elsewhere.
+    unsafe fn eq(self, other: Self) -> Self;
+    unsafe fn or(self, other: Self) -> Self;
+    /// `self` and not `other`.
+    unsafe fn and_not(self, other: Self) -> Self;
+    /// 0xFF where `lo <= lane <= hi` (unsigned; `lo <= hi`), 0 elsewhere.
+    unsafe fn in_range(self, lo: u8, hi: u8) -> Self;
+    /// The mask of one block from its vectors' lane masks (each lane 0 or 0xFF), the
+    /// first vector's lanes in the lowest bits.
+    unsafe fn movemask(vectors: &[Self]) -> u64;
+}
+
+/// Vectors per block.
+const fn per_block<V: Vector>() -> usize {
+    BLOCK / V::BYTES
+}
+
+/// Per-class lanes of one vector (0xFF where the byte is in the class).
+struct Lanes<V> {
+    lt: V,
+    gt: V,
+    amp: V,
+    quot: V,
+    apos: V,
+    rbracket: V,
+    cr: V,
+    tab_lf: V,
+    ctrl: V,
+    high: V,
+    name_break: V,
+}
+
+/// The class lanes of `v` (the [`Masks`] of its bytes).
+///
+/// # Safety
+/// As [`Vector`]'s methods.
+#[inline(always)]
+unsafe fn lanes<V: Vector>(v: V) -> Lanes<V> {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let eq = |b: u8| v.eq(V::splat(b));
+        let high = v.in_range(0x80, 0xFF);
+        let cr = eq(b'\r');
+        let tab_lf = eq(b'\t').or(eq(b'\n'));
+        let ctrl = v.in_range(0, 0x1F).and_not(cr.or(tab_lf));
+        // `a`..`z` once `A`..`Z` are folded onto them.
+        let alpha = v.or(V::splat(0x20)).in_range(b'a', b'z');
+        // `-` `.` `/` `0`..`9` `:`, without `/`.
+        let punct = v.in_range(b'-', b':').and_not(eq(b'/'));
+        let name = alpha.or(punct).or(eq(b'_'));
+        Lanes {
+            lt: eq(b'<'),
+            gt: eq(b'>'),
+            amp: eq(b'&'),
+            quot: eq(b'"'),
+            apos: eq(b'\''),
+            rbracket: eq(b']'),
+            cr,
+            tab_lf,
+            ctrl,
+            high,
+            name_break: V::splat(0xFF).and_not(name.or(high)),
+        }
+    }
+}
+
+/// The combined lanes for `stop` (as [`Masks::stop`]).
+///
+/// # Safety
+/// As [`Vector`]'s methods.
+#[inline(always)]
+unsafe fn stop_lanes<V: Vector>(l: &Lanes<V>, stop: Stop) -> V {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let always = l.cr.or(l.ctrl).or(l.high);
+        match stop {
+            TEXT => l.lt.or(l.gt).or(l.amp.or(always)),
+            ATTR => l.lt.or(l.amp).or(l.quot.or(l.apos)).or(l.tab_lf.or(always)),
+            CDATA => l.rbracket.or(always),
+            _ => l.name_break.or(l.high),
+        }
+    }
+}
+
+/// The lanes of each vector of `block`, first to last (`per_block::<V>()` of them; the
+/// rest repeat the first).
+///
+/// # Safety
+/// As [`Vector`]'s methods.
+#[inline(always)]
+unsafe fn block_lanes<V: Vector>(block: &[u8; BLOCK]) -> [Lanes<V>; 4] {
+    let vector = |k: usize| block.get(k * V::BYTES..).unwrap_or(block);
+    // SAFETY: the caller's contract; each slice holds `V::BYTES` bytes at least.
+    core::array::from_fn(|k| unsafe { lanes(V::load(vector(k % per_block::<V>()))) })
+}
+
+/// All masks of `block`.
+///
+/// # Safety
+/// As [`Vector`]'s methods.
+#[inline(always)]
+unsafe fn masks<V: Vector>(block: &[u8; BLOCK]) -> Masks {
+    // SAFETY: the caller's contract.
+    let l = unsafe { block_lanes::<V>(block) };
+    let field = |f: fn(&Lanes<V>) -> V| {
+        let v = l.each_ref().map(f);
+        // SAFETY: the caller's contract.
+        unsafe { V::movemask(&v[..per_block::<V>()]) }
+    };
+    Masks {
+        lt: field(|l| l.lt),
+        gt: field(|l| l.gt),
+        amp: field(|l| l.amp),
+        quot: field(|l| l.quot),
+        apos: field(|l| l.apos),
+        rbracket: field(|l| l.rbracket),
+        cr: field(|l| l.cr),
+        tab_lf: field(|l| l.tab_lf),
+        ctrl: field(|l| l.ctrl),
+        high: field(|l| l.high),
+        name_break: field(|l| l.name_break),
+    }
+}
+
+/// The `STOP` mask of `block`.
+///
+/// # Safety
+/// As [`Vector`]'s methods.
+#[inline(always)]
+unsafe fn stops<V: Vector, const STOP: Stop>(block: &[u8; BLOCK]) -> u64 {
+    // SAFETY: the caller's contract; each slice holds `V::BYTES` bytes at least.
+    unsafe {
+        let mut v = [V::splat(0); 4];
+        for (k, lane) in v.iter_mut().take(per_block::<V>()).enumerate() {
+            let bytes = block.get(k * V::BYTES..).unwrap_or(block);
+            *lane = stop_lanes(&lanes(V::load(bytes)), STOP);
+        }
+        V::movemask(&v[..per_block::<V>()])
+    }
+}
+
+/// [`skip`] with the backend of `V`.
+///
+/// # Safety
+/// As [`Vector`]'s methods.
+#[inline(always)]
+unsafe fn skip_vectors<V: Vector, const STOP: Stop>(buf: &[u8], i: usize) -> usize {
+    // SAFETY: the caller's contract.
+    skip_with(buf, i, |block| unsafe { stops::<V, STOP>(block) })
+}
+
+/// [`Vector`] for an x86_64 vector type from its intrinsics: SSE2 and AVX2 have the same
+/// operations under other names (`$t`, its bytes, then load, set1, cmpeq, cmpgt, or,
+/// andnot, add and movemask).
+#[cfg(target_arch = "x86_64")]
+macro_rules! x86_vector {
+    ($t:ty, $bytes:literal, $load:ident, $set1:ident, $cmpeq:ident, $cmpgt:ident, $or:ident,
+     $andnot:ident, $add:ident, $movemask:ident) => {
+        // SAFETY (every block here): the trait's contract is that the CPU has the
+        // instructions; they compute on register values, but the load, argued there.
+        impl Vector for $t {
+            const BYTES: usize = $bytes;
+
+            #[inline(always)]
+            unsafe fn load(bytes: &[u8]) -> Self {
+                debug_assert!(bytes.len() >= $bytes);
+                // SAFETY: `BYTES` readable bytes (the trait's contract); no alignment
+                // required.
+                unsafe { $load(bytes.as_ptr().cast::<$t>()) }
+            }
+
+            #[inline(always)]
+            unsafe fn splat(b: u8) -> Self {
+                // SAFETY: see the impl.
+                unsafe { $set1(b as i8) }
+            }
+
+            #[inline(always)]
+            unsafe fn eq(self, other: Self) -> Self {
+                // SAFETY: see the impl.
+                unsafe { $cmpeq(self, other) }
+            }
+
+            #[inline(always)]
+            unsafe fn or(self, other: Self) -> Self {
+                // SAFETY: see the impl.
+                unsafe { $or(self, other) }
+            }
+
+            #[inline(always)]
+            unsafe fn and_not(self, other: Self) -> Self {
+                // SAFETY: see the impl.
+                unsafe { $andnot(other, self) }
+            }
+
+            /// With signed compares: shifted by 0x80 - lo, the range becomes
+            /// -128..=-128+(hi-lo).
+            #[inline(always)]
+            unsafe fn in_range(self, lo: u8, hi: u8) -> Self {
+                debug_assert!(lo <= hi);
+                // SAFETY: see the impl.
+                unsafe {
+                    let y = $add(self, $set1(0x80u8.wrapping_sub(lo) as i8));
+                    $cmpgt($set1((-128 + (hi - lo) as i32 + 1) as i8), y)
+                }
+            }
+
+            #[inline(always)]
+            unsafe fn movemask(vectors: &[Self]) -> u64 {
+                let mut m = 0;
+                for (k, &v) in vectors.iter().enumerate() {
+                    // SAFETY: see the impl.
+                    m |= (unsafe { $movemask(v) } as u32 as u64) << ($bytes * k);
+                }
+                m
+            }
+        }
+    };
+}
+#[cfg(target_arch = "x86_64")]
+use x86_vector;
+
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod sse2 {
-    use super::{skip_with, Masks, Stop, BLOCK};
+    use super::{Masks, Stop, Vector, BLOCK};
     use core::arch::x86_64::{
-        __m128i, _mm_add_epi8, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
-        _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_setzero_si128,
+        __m128i, _mm_add_epi8, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_loadu_si128,
+        _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     };
 
-    /// Per-class lanes of one 16-byte vector (0xFF where the byte is in the class).
-    struct Lanes {
-        lt: __m128i,
-        gt: __m128i,
-        amp: __m128i,
-        quot: __m128i,
-        apos: __m128i,
-        rbracket: __m128i,
-        cr: __m128i,
-        tab_lf: __m128i,
-        ctrl: __m128i,
-        high: __m128i,
-        name_break: __m128i,
-    }
-
-    /// 0xFF where `lo <= byte <= hi` (unsigned; `lo <= hi`), with signed compares.
-    #[inline(always)]
-    fn in_range(v: __m128i, lo: u8, hi: u8) -> __m128i {
-        debug_assert!(lo <= hi);
-        // SAFETY: SSE2 is part of the x86_64 baseline; these intrinsics only compute on
-        // register values. Shifted by 0x80 - lo, the range becomes -128..=-128+(hi-lo).
-        unsafe {
-            let y = _mm_add_epi8(v, _mm_set1_epi8(0x80u8.wrapping_sub(lo) as i8));
-            _mm_cmplt_epi8(y, _mm_set1_epi8((-128 + (hi - lo) as i32 + 1) as i8))
-        }
-    }
-
-    #[inline(always)]
-    fn lanes(v: __m128i) -> Lanes {
-        // SAFETY: as in `in_range`.
-        unsafe {
-            let eq = |b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
-            let high = _mm_cmplt_epi8(v, _mm_setzero_si128());
-            let cr = eq(b'\r');
-            let tab_lf = _mm_or_si128(eq(b'\t'), eq(b'\n'));
-            // Signed: below 0x20 or 0x80 and above.
-            let low_or_high = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
-            let ctrl = _mm_andnot_si128(_mm_or_si128(_mm_or_si128(high, cr), tab_lf), low_or_high);
-            let alpha = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), b'a', b'z');
-            // `-` `.` `/` `0`..`9` `:`, without `/`.
-            let punct = _mm_andnot_si128(eq(b'/'), in_range(v, b'-', b':'));
-            let name = _mm_or_si128(_mm_or_si128(alpha, punct), eq(b'_'));
-            let name_break = _mm_andnot_si128(_mm_or_si128(name, high), _mm_set1_epi8(-1));
-            Lanes {
-                lt: eq(b'<'),
-                gt: eq(b'>'),
-                amp: eq(b'&'),
-                quot: eq(b'"'),
-                apos: eq(b'\''),
-                rbracket: eq(b']'),
-                cr,
-                tab_lf,
-                ctrl,
-                high,
-                name_break,
-            }
-        }
-    }
-
-    /// The combined lanes for `stop` (as [`Masks::stop`]).
-    #[inline(always)]
-    fn stop_lanes(l: &Lanes, stop: Stop) -> __m128i {
-        // SAFETY: as in `in_range`.
-        unsafe {
-            let or = |a, b| _mm_or_si128(a, b);
-            let always = or(or(l.cr, l.ctrl), l.high);
-            match stop {
-                super::TEXT => or(or(l.lt, l.gt), or(l.amp, always)),
-                super::ATTR => or(
-                    or(or(l.lt, l.amp), or(l.quot, l.apos)),
-                    or(l.tab_lf, always),
-                ),
-                super::CDATA => or(l.rbracket, always),
-                _ => or(l.name_break, l.high),
-            }
-        }
-    }
-
-    #[inline(always)]
-    fn load(block: &[u8; BLOCK], k: usize) -> __m128i {
-        debug_assert!(k < 4);
-        let part = &block[16 * k..16 * k + 16];
-        // SAFETY: `part` is exactly 16 readable bytes; `_mm_loadu_si128` has no
-        // alignment requirement, and SSE2 is part of the x86_64 baseline.
-        unsafe { _mm_loadu_si128(part.as_ptr().cast::<__m128i>()) }
-    }
-
-    #[inline(always)]
-    fn bits(m: __m128i) -> u64 {
-        // SAFETY: as in `in_range`.
-        (unsafe { _mm_movemask_epi8(m) } as u32 & 0xFFFF) as u64
-    }
+    // The CPU has SSE2: it is part of the x86_64 baseline.
+    super::x86_vector!(
+        __m128i,
+        16,
+        _mm_loadu_si128,
+        _mm_set1_epi8,
+        _mm_cmpeq_epi8,
+        _mm_cmpgt_epi8,
+        _mm_or_si128,
+        _mm_andnot_si128,
+        _mm_add_epi8,
+        _mm_movemask_epi8
+    );
 
     /// All masks of `block`.
     pub(crate) fn masks(block: &[u8; BLOCK]) -> Masks {
-        let mut m = Masks::default();
-        for k in 0..4 {
-            let l = lanes(load(block, k));
-            let s = 16 * k;
-            m.lt |= bits(l.lt) << s;
-            m.gt |= bits(l.gt) << s;
-            m.amp |= bits(l.amp) << s;
-            m.quot |= bits(l.quot) << s;
-            m.apos |= bits(l.apos) << s;
-            m.rbracket |= bits(l.rbracket) << s;
-            m.cr |= bits(l.cr) << s;
-            m.tab_lf |= bits(l.tab_lf) << s;
-            m.ctrl |= bits(l.ctrl) << s;
-            m.high |= bits(l.high) << s;
-            m.name_break |= bits(l.name_break) << s;
-        }
-        m
+        // SAFETY: SSE2 is part of the x86_64 baseline.
+        unsafe { super::masks::<__m128i>(block) }
     }
 
     /// The `STOP` mask of `block`.
     #[inline(always)]
     pub(crate) fn stops<const STOP: Stop>(block: &[u8; BLOCK]) -> u64 {
-        let part = |k: usize| bits(stop_lanes(&lanes(load(block, k)), STOP)) << (16 * k);
-        part(0) | part(1) | part(2) | part(3)
+        // SAFETY: SSE2 is part of the x86_64 baseline.
+        unsafe { super::stops::<__m128i, STOP>(block) }
     }
 
     /// [`super::skip`] with this backend.
     #[inline(always)]
     pub(crate) fn skip<const STOP: Stop>(buf: &[u8], i: usize) -> usize {
-        skip_with(buf, i, stops::<STOP>)
+        // SAFETY: SSE2 is part of the x86_64 baseline.
+        unsafe { super::skip_vectors::<__m128i, STOP>(buf, i) }
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod avx2 {
-    use super::{Masks, Stop, BLOCK};
+    use super::{Masks, Stop, Vector, BLOCK};
     use core::arch::x86_64::{
         __m256i, _mm256_add_epi8, _mm256_andnot_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8,
         _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8,
-        _mm256_setzero_si256,
     };
 
-    /// Per-class lanes of one 32-byte vector (0xFF where the byte is in the class).
-    struct Lanes {
-        lt: __m256i,
-        gt: __m256i,
-        amp: __m256i,
-        quot: __m256i,
-        apos: __m256i,
-        rbracket: __m256i,
-        cr: __m256i,
-        tab_lf: __m256i,
-        ctrl: __m256i,
-        high: __m256i,
-        name_break: __m256i,
-    }
-
-    // Every function here is `unsafe` with `avx2` enabled: the caller has checked that
-    // the CPU has AVX2 (`super::has_avx2`). They only compute on register values, except
-    // `load`, whose safety is argued there.
-
-    /// 0xFF where `lo <= byte <= hi` (unsigned; `lo <= hi`), as in the SSE2 backend.
-    #[target_feature(enable = "avx2")]
-    #[inline]
-    unsafe fn in_range(v: __m256i, lo: u8, hi: u8) -> __m256i {
-        debug_assert!(lo <= hi);
-        let y = _mm256_add_epi8(v, _mm256_set1_epi8(0x80u8.wrapping_sub(lo) as i8));
-        _mm256_cmpgt_epi8(_mm256_set1_epi8((-128 + (hi - lo) as i32 + 1) as i8), y)
-    }
-
-    #[target_feature(enable = "avx2")]
-    #[inline]
-    unsafe fn eq(v: __m256i, b: u8) -> __m256i {
-        _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b as i8))
-    }
-
-    #[target_feature(enable = "avx2")]
-    #[inline]
-    unsafe fn lanes(v: __m256i) -> Lanes {
-        let or = |a, b| _mm256_or_si256(a, b);
-        let high = _mm256_cmpgt_epi8(_mm256_setzero_si256(), v);
-        let cr = eq(v, b'\r');
-        let tab_lf = or(eq(v, b'\t'), eq(v, b'\n'));
-        let low_or_high = _mm256_cmpgt_epi8(_mm256_set1_epi8(0x20), v);
-        let ctrl = _mm256_andnot_si256(or(or(high, cr), tab_lf), low_or_high);
-        let alpha = in_range(or(v, _mm256_set1_epi8(0x20)), b'a', b'z');
-        let punct = _mm256_andnot_si256(eq(v, b'/'), in_range(v, b'-', b':'));
-        let name = or(or(alpha, punct), eq(v, b'_'));
-        let name_break = _mm256_andnot_si256(or(name, high), _mm256_set1_epi8(-1));
-        Lanes {
-            lt: eq(v, b'<'),
-            gt: eq(v, b'>'),
-            amp: eq(v, b'&'),
-            quot: eq(v, b'"'),
-            apos: eq(v, b'\''),
-            rbracket: eq(v, b']'),
-            cr,
-            tab_lf,
-            ctrl,
-            high,
-            name_break,
-        }
-    }
-
-    #[target_feature(enable = "avx2")]
-    #[inline]
-    unsafe fn stop_lanes(l: &Lanes, stop: Stop) -> __m256i {
-        let or = |a, b| _mm256_or_si256(a, b);
-        let always = or(or(l.cr, l.ctrl), l.high);
-        match stop {
-            super::TEXT => or(or(l.lt, l.gt), or(l.amp, always)),
-            super::ATTR => or(
-                or(or(l.lt, l.amp), or(l.quot, l.apos)),
-                or(l.tab_lf, always),
-            ),
-            super::CDATA => or(l.rbracket, always),
-            _ => or(l.name_break, l.high),
-        }
-    }
-
-    #[target_feature(enable = "avx2")]
-    #[inline]
-    unsafe fn load(block: &[u8; BLOCK], k: usize) -> __m256i {
-        debug_assert!(k < 2);
-        let part = &block[32 * k..32 * k + 32];
-        // SAFETY: `part` is exactly 32 readable bytes; `_mm256_loadu_si256` has no
-        // alignment requirement; AVX2 is enabled (the caller's contract).
-        unsafe { _mm256_loadu_si256(part.as_ptr().cast::<__m256i>()) }
-    }
-
-    #[target_feature(enable = "avx2")]
-    #[inline]
-    unsafe fn bits(m: __m256i) -> u64 {
-        _mm256_movemask_epi8(m) as u32 as u64
-    }
+    // The CPU has AVX2: the `#[target_feature(enable = "avx2")]` entry points below, into
+    // which the methods are inlined (they are no `#[target_feature]` functions themselves,
+    // which the generic classification could not inline), are called only after
+    // `has_avx2`.
+    super::x86_vector!(
+        __m256i,
+        32,
+        _mm256_loadu_si256,
+        _mm256_set1_epi8,
+        _mm256_cmpeq_epi8,
+        _mm256_cmpgt_epi8,
+        _mm256_or_si256,
+        _mm256_andnot_si256,
+        _mm256_add_epi8,
+        _mm256_movemask_epi8
+    );
 
     /// All masks of `block`.
     ///
@@ -388,27 +458,8 @@ pub(crate) mod avx2 {
     /// The CPU must have AVX2.
     #[target_feature(enable = "avx2")]
     pub(crate) unsafe fn masks(block: &[u8; BLOCK]) -> Masks {
-        let mut m = Masks::default();
-        for k in 0..2 {
-            // SAFETY: the caller's contract (AVX2).
-            let l = unsafe { lanes(load(block, k)) };
-            let s = 32 * k;
-            // SAFETY: as above.
-            unsafe {
-                m.lt |= bits(l.lt) << s;
-                m.gt |= bits(l.gt) << s;
-                m.amp |= bits(l.amp) << s;
-                m.quot |= bits(l.quot) << s;
-                m.apos |= bits(l.apos) << s;
-                m.rbracket |= bits(l.rbracket) << s;
-                m.cr |= bits(l.cr) << s;
-                m.tab_lf |= bits(l.tab_lf) << s;
-                m.ctrl |= bits(l.ctrl) << s;
-                m.high |= bits(l.high) << s;
-                m.name_break |= bits(l.name_break) << s;
-            }
-        }
-        m
+        // SAFETY: the caller's contract (AVX2).
+        unsafe { super::masks::<__m256i>(block) }
     }
 
     /// The `STOP` mask of `block`.
@@ -419,11 +470,7 @@ pub(crate) mod avx2 {
     #[inline]
     pub(crate) unsafe fn stops<const STOP: Stop>(block: &[u8; BLOCK]) -> u64 {
         // SAFETY: the caller's contract (AVX2).
-        unsafe {
-            let a = bits(stop_lanes(&lanes(load(block, 0)), STOP));
-            let b = bits(stop_lanes(&lanes(load(block, 1)), STOP));
-            a | b << 32
-        }
+        unsafe { super::stops::<__m256i, STOP>(block) }
     }
 
     /// [`super::skip`] with this backend.
@@ -431,150 +478,107 @@ pub(crate) mod avx2 {
     /// # Safety
     /// The CPU must have AVX2.
     #[target_feature(enable = "avx2")]
-    pub(crate) unsafe fn skip<const STOP: Stop>(buf: &[u8], mut i: usize) -> usize {
-        while let Some(block) = buf.get(i..i + BLOCK) {
-            let block: &[u8; BLOCK] = block.try_into().unwrap_or(&[0; BLOCK]);
-            // SAFETY: the caller's contract (AVX2).
-            let m = unsafe { stops::<STOP>(block) };
-            if m != 0 {
-                return i + m.trailing_zeros() as usize;
-            }
-            i += BLOCK;
-        }
-        i
+    pub(crate) unsafe fn skip<const STOP: Stop>(buf: &[u8], i: usize) -> usize {
+        // SAFETY: the caller's contract (AVX2).
+        unsafe { super::skip_vectors::<__m256i, STOP>(buf, i) }
     }
 }
 
 #[cfg(target_arch = "aarch64")]
 pub(crate) mod neon {
-    use super::{skip_with, Masks, Stop, BLOCK};
+    use super::{Masks, Stop, Vector, BLOCK};
     use core::arch::aarch64::{
-        uint8x16_t, vandq_u8, vbicq_u8, vceqq_u8, vcgeq_u8, vcleq_u8, vcltq_u8, vdupq_n_u8,
-        vgetq_lane_u64, vld1q_u8, vmvnq_u8, vorrq_u8, vpaddq_u8, vreinterpretq_u64_u8,
+        uint8x16_t, vandq_u8, vbicq_u8, vceqq_u8, vcgeq_u8, vcleq_u8, vdupq_n_u8, vgetq_lane_u64,
+        vld1q_u8, vorrq_u8, vpaddq_u8, vreinterpretq_u64_u8,
     };
 
-    /// Per-class lanes of one 16-byte vector (0xFF where the byte is in the class).
-    struct Lanes {
-        lt: uint8x16_t,
-        gt: uint8x16_t,
-        amp: uint8x16_t,
-        quot: uint8x16_t,
-        apos: uint8x16_t,
-        rbracket: uint8x16_t,
-        cr: uint8x16_t,
-        tab_lf: uint8x16_t,
-        ctrl: uint8x16_t,
-        high: uint8x16_t,
-        name_break: uint8x16_t,
-    }
+    // SAFETY (every block here): NEON is part of the aarch64 baseline; the intrinsics
+    // compute on register values, but `vld1q_u8`, argued at its blocks.
+    impl Vector for uint8x16_t {
+        const BYTES: usize = 16;
 
-    #[inline(always)]
-    fn lanes(v: uint8x16_t) -> Lanes {
-        // SAFETY: NEON is part of the aarch64 baseline; these intrinsics only compute on
-        // register values.
-        unsafe {
-            let eq = |b: u8| vceqq_u8(v, vdupq_n_u8(b));
-            let range =
-                |lo: u8, hi: u8| vandq_u8(vcgeq_u8(v, vdupq_n_u8(lo)), vcleq_u8(v, vdupq_n_u8(hi)));
-            let high = vcgeq_u8(v, vdupq_n_u8(0x80));
-            let cr = eq(b'\r');
-            let tab_lf = vorrq_u8(eq(b'\t'), eq(b'\n'));
-            let ctrl = vbicq_u8(vcltq_u8(v, vdupq_n_u8(0x20)), vorrq_u8(cr, tab_lf));
-            let name = vorrq_u8(
-                vorrq_u8(range(b'a', b'z'), range(b'A', b'Z')),
-                vorrq_u8(vbicq_u8(range(b'-', b':'), eq(b'/')), eq(b'_')),
-            );
-            Lanes {
-                lt: eq(b'<'),
-                gt: eq(b'>'),
-                amp: eq(b'&'),
-                quot: eq(b'"'),
-                apos: eq(b'\''),
-                rbracket: eq(b']'),
-                cr,
-                tab_lf,
-                ctrl,
-                high,
-                name_break: vmvnq_u8(vorrq_u8(name, high)),
+        #[inline(always)]
+        unsafe fn load(bytes: &[u8]) -> Self {
+            debug_assert!(bytes.len() >= 16);
+            // SAFETY: 16 readable bytes (the trait's contract); byte alignment.
+            unsafe { vld1q_u8(bytes.as_ptr()) }
+        }
+
+        #[inline(always)]
+        unsafe fn splat(b: u8) -> Self {
+            // SAFETY: see the impl.
+            unsafe { vdupq_n_u8(b) }
+        }
+
+        #[inline(always)]
+        unsafe fn eq(self, other: Self) -> Self {
+            // SAFETY: see the impl.
+            unsafe { vceqq_u8(self, other) }
+        }
+
+        #[inline(always)]
+        unsafe fn or(self, other: Self) -> Self {
+            // SAFETY: see the impl.
+            unsafe { vorrq_u8(self, other) }
+        }
+
+        #[inline(always)]
+        unsafe fn and_not(self, other: Self) -> Self {
+            // SAFETY: see the impl.
+            unsafe { vbicq_u8(self, other) }
+        }
+
+        #[inline(always)]
+        unsafe fn in_range(self, lo: u8, hi: u8) -> Self {
+            // SAFETY: see the impl.
+            unsafe {
+                vandq_u8(
+                    vcgeq_u8(self, vdupq_n_u8(lo)),
+                    vcleq_u8(self, vdupq_n_u8(hi)),
+                )
             }
         }
-    }
 
-    #[inline(always)]
-    fn stop_lanes(l: &Lanes, stop: Stop) -> uint8x16_t {
-        // SAFETY: as in `lanes`.
-        unsafe {
-            let or = |a, b| vorrq_u8(a, b);
-            let always = or(or(l.cr, l.ctrl), l.high);
-            match stop {
-                super::TEXT => or(or(l.lt, l.gt), or(l.amp, always)),
-                super::ATTR => or(
-                    or(or(l.lt, l.amp), or(l.quot, l.apos)),
-                    or(l.tab_lf, always),
-                ),
-                super::CDATA => or(l.rbracket, always),
-                _ => or(l.name_break, l.high),
+        /// Four vectors at once (simdjson's `to_bitmask`): each lane weighted by its bit,
+        /// then pairwise sums down to one 64-bit lane.
+        #[inline(always)]
+        unsafe fn movemask(vectors: &[Self]) -> u64 {
+            const WEIGHTS: [u8; 16] = [1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128];
+            debug_assert!(vectors.len() == 4);
+            let m = |k: usize| vectors.get(k).copied();
+            let (Some(m0), Some(m1), Some(m2), Some(m3)) = (m(0), m(1), m(2), m(3)) else {
+                return 0;
+            };
+            // SAFETY: see the impl; `WEIGHTS` is 16 readable bytes.
+            unsafe {
+                let w = vld1q_u8(WEIGHTS.as_ptr());
+                let s01 = vpaddq_u8(vandq_u8(m0, w), vandq_u8(m1, w));
+                let s23 = vpaddq_u8(vandq_u8(m2, w), vandq_u8(m3, w));
+                let s = vpaddq_u8(s01, s23);
+                let s = vpaddq_u8(s, s);
+                vgetq_lane_u64::<0>(vreinterpretq_u64_u8(s))
             }
-        }
-    }
-
-    #[inline(always)]
-    fn load(block: &[u8; BLOCK], k: usize) -> uint8x16_t {
-        debug_assert!(k < 4);
-        let part = &block[16 * k..16 * k + 16];
-        // SAFETY: `part` is exactly 16 readable bytes; `vld1q_u8` has no alignment
-        // requirement beyond a byte's.
-        unsafe { vld1q_u8(part.as_ptr()) }
-    }
-
-    /// The 64-bit mask of four lane masks (simdjson's `to_bitmask`).
-    #[inline(always)]
-    fn bits4(m: [uint8x16_t; 4]) -> u64 {
-        const WEIGHTS: [u8; 16] = [1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128];
-        // SAFETY: as in `lanes`; `WEIGHTS` is 16 readable bytes.
-        unsafe {
-            let w = vld1q_u8(WEIGHTS.as_ptr());
-            let s01 = vpaddq_u8(vandq_u8(m[0], w), vandq_u8(m[1], w));
-            let s23 = vpaddq_u8(vandq_u8(m[2], w), vandq_u8(m[3], w));
-            let s = vpaddq_u8(s01, s23);
-            let s = vpaddq_u8(s, s);
-            vgetq_lane_u64::<0>(vreinterpretq_u64_u8(s))
         }
     }
 
     /// All masks of `block`.
     pub(crate) fn masks(block: &[u8; BLOCK]) -> Masks {
-        let l = [0, 1, 2, 3].map(|k| lanes(load(block, k)));
-        macro_rules! field {
-            ($f:ident) => {
-                bits4([l[0].$f, l[1].$f, l[2].$f, l[3].$f])
-            };
-        }
-        Masks {
-            lt: field!(lt),
-            gt: field!(gt),
-            amp: field!(amp),
-            quot: field!(quot),
-            apos: field!(apos),
-            rbracket: field!(rbracket),
-            cr: field!(cr),
-            tab_lf: field!(tab_lf),
-            ctrl: field!(ctrl),
-            high: field!(high),
-            name_break: field!(name_break),
-        }
+        // SAFETY: NEON is part of the aarch64 baseline.
+        unsafe { super::masks::<uint8x16_t>(block) }
     }
 
     /// The `STOP` mask of `block`.
     #[inline(always)]
     pub(crate) fn stops<const STOP: Stop>(block: &[u8; BLOCK]) -> u64 {
-        bits4([0, 1, 2, 3].map(|k| stop_lanes(&lanes(load(block, k)), STOP)))
+        // SAFETY: NEON is part of the aarch64 baseline.
+        unsafe { super::stops::<uint8x16_t, STOP>(block) }
     }
 
     /// [`super::skip`] with this backend.
     #[inline(always)]
     pub(crate) fn skip<const STOP: Stop>(buf: &[u8], i: usize) -> usize {
-        skip_with(buf, i, stops::<STOP>)
+        // SAFETY: NEON is part of the aarch64 baseline.
+        unsafe { super::skip_vectors::<uint8x16_t, STOP>(buf, i) }
     }
 }
 

@@ -23,6 +23,7 @@ mod builder;
 mod names;
 mod owned;
 mod records;
+mod reduced;
 mod stanza;
 mod stored;
 mod view;

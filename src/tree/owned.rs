@@ -37,12 +37,12 @@
 
 use super::arena::Arena;
 use super::block::{Block, Counter, Header, Plan, Sink, Store};
-use super::names::{CACHED, NS_NONE, NS_XML, XML_NS};
+use super::names::{CACHED, NS_NONE};
 use super::records::{AttrRec, NodeRec, NONE};
+use super::reduced;
 use super::stanza::{Context, Stanza};
 use super::view::{Element, TreeRef};
-use crate::escape::{escape_attr_into, Out};
-use crate::scan::F_REF;
+use crate::escape::Out;
 use bumpalo::Bump;
 use core::fmt;
 
@@ -164,7 +164,7 @@ fn plan(stanza: &Stanza<'_>) -> (Plan, Ids) {
     plan.plan.attrs += attrs.len();
     plan.put(doc.src);
     if let Some(h) = stanza.header() {
-        reduced_header(&mut plan, stanza, &h, &mut ids.kept, false);
+        reduced::write(&mut plan, stanza, &h, &mut ids.kept, false);
     }
     (plan.plan, ids)
 }
@@ -205,7 +205,7 @@ fn fill(block: &mut Block, stanza: &Stanza<'_>, plan: Plan, ids: Ids) {
         w.attr(a);
     }
     let scope = match stanza.header() {
-        Some(h) => reduced_header(&mut w, stanza, &h, &mut { ids.kept }, true),
+        Some(h) => reduced::write(&mut w, stanza, &h, &mut { ids.kept }, true),
         None => NONE,
     };
     let encloses = stanza.enclosing_header().is_some();
@@ -365,95 +365,6 @@ pub(super) fn stanza_records(b: &Block) -> (&[NodeRec], &[AttrRec]) {
 /// Whether the reduced header in `b` encloses the stanza.
 pub(super) fn encloses(b: &Block) -> bool {
     b.info().encloses != 0
-}
-
-/// Writes the reduced header standing for `h` (see the module docs); returns its node
-/// index. Which declarations it keeps is recorded in `kept` (when not `known`) or read
-/// from it (when `known`), for the first 64.
-fn reduced_header<S: Sink>(
-    out: &mut S,
-    stanza: &Stanza<'_>,
-    h: &Element<'_>,
-    kept: &mut u64,
-    known: bool,
-) -> u32 {
-    let base = out.len();
-    out.put("<");
-    out.put(h.qname());
-    let first_attr = out.attr_count();
-    let add = |out: &mut S, prefix: &str, local: &str, value: &str| {
-        out.put(" ");
-        let name_start = out.len() - base;
-        out.put(prefix);
-        if !prefix.is_empty() {
-            out.put(":");
-        }
-        out.put(local);
-        let name_len = out.len() - base - name_start;
-        out.put("='");
-        let value_start = out.len() - base;
-        escape_attr_into(out, value);
-        let value_len = out.len() - base - value_start;
-        out.put("'");
-        let is_decl = prefix == "xmlns" || (prefix.is_empty() && local == "xmlns");
-        out.attr(AttrRec {
-            name_start,
-            name_len,
-            prefix_len: prefix.len() as u32,
-            value_start,
-            value_len,
-            ns: if prefix == "xml" { NS_XML } else { NS_NONE },
-            flags: if value_len as usize != value.len() {
-                F_REF
-            } else {
-                0
-            },
-            is_decl,
-        });
-    };
-    // The header's declarations, in its order: its own name's, and when the stanza
-    // inherits them, the default (content) namespace and the prefixes it uses.
-    let inherits = stanza.enclosing_header().is_some();
-    for (i, (p, uri)) in h.ns_decls().enumerate() {
-        let bit = 1u64.checked_shl(i as u32).unwrap_or(0);
-        let keep = if known && bit != 0 {
-            *kept & bit != 0
-        } else {
-            p == h.prefix()
-                || (inherits && p.is_none())
-                || (inherits && stanza.inherited_namespaces().any(|(q, _)| q == p))
-        };
-        if keep && !known {
-            *kept |= bit;
-        }
-        if keep {
-            match p {
-                Some(p) => add(out, "xmlns", p, uri),
-                None => add(out, "", "xmlns", stanza.effective_default(uri)),
-            }
-        }
-    }
-    if let Some(lang) = h.attr(XML_NS, "lang") {
-        add(out, "xml", "lang", lang);
-    }
-    out.put(">");
-    let attr_count = out.attr_count() - first_attr;
-    let ns = out.name(h.ns());
-    let scope = out.node_count();
-    out.node(NodeRec {
-        is_element: true,
-        flags: 0,
-        start: 0,
-        end: out.len() - base,
-        name_len: h.qname().len() as u32,
-        prefix_len: h.prefix().map_or(0, |p| p.len() as u32),
-        ns,
-        attrs: first_attr,
-        attr_count,
-        first_child: NONE,
-        next_sibling: NONE,
-    });
-    scope
 }
 
 impl From<Stanza<'_>> for OwnedStanza {

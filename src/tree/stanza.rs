@@ -105,6 +105,14 @@ impl<'a> Stanza<'a> {
         }
     }
 
+    /// The parser's stored stream header the stanza was read under, if any.
+    pub(crate) fn stored_header(&self) -> Option<&'a StoredTree> {
+        match self.context {
+            Context::Header(h) => Some(h),
+            _ => None,
+        }
+    }
+
     /// The default namespace the stanza inherits for a header whose default declaration
     /// is `declared`: `declared`, unless the framer rebound it when it read the header
     /// (see `StoredTree::default_override`).
@@ -151,6 +159,15 @@ impl<'a> Stanza<'a> {
         })
     }
 
+    /// Whether the stanza inherits the enclosing header's declaration of `prefix`, if
+    /// the header has one: a name in the stanza uses the prefix and the root does not
+    /// declare it itself (`xml` is never inherited: it is bound everywhere).
+    pub(crate) fn inherits_prefix(&self, prefix: &str) -> bool {
+        prefix != "xml"
+            && !self.root().ns_decls().any(|(q, _)| q == Some(prefix))
+            && self.uses_prefix(prefix)
+    }
+
     /// The effective language: the root's own `xml:lang`, else the header's.
     pub fn lang(&self) -> Option<&'a str> {
         let root = self.root();
@@ -179,7 +196,7 @@ impl<'a> Stanza<'a> {
     pub fn inherited_namespaces(&self) -> impl Iterator<Item = (Option<&'a str>, &'a str)> + 'a {
         let root = self.root();
         let this = *self;
-        let declares = move |p: Option<&str>| root.ns_decls().any(|(q, _)| q == p);
+        let declares_default = move || root.ns_decls().any(|(q, _)| q.is_none());
         self.enclosing_header()
             .into_iter()
             .flat_map(|h| h.ns_decls())
@@ -188,9 +205,8 @@ impl<'a> Stanza<'a> {
                 Some(_) => (p, uri),
             })
             .filter(move |&(p, _)| match p {
-                None => !declares(None),
-                Some("xml") => false,
-                Some(p) => !declares(Some(p)) && this.uses_prefix(p),
+                None => !declares_default(),
+                Some(p) => this.inherits_prefix(p),
             })
     }
 

@@ -4,7 +4,9 @@
 //! (`block.rs`).
 
 use super::block::Store;
+use super::names::NsTable;
 use super::records::Tree;
+use super::reduced::Pieces;
 use super::view::{Element, TreeRef};
 use bumpalo::Bump;
 
@@ -17,6 +19,10 @@ pub(crate) struct StoredTree {
     /// declared value, when the framer rebinds it (BOSH: an httpbind `<body/>`'s
     /// unqualified stanzas are `jabber:client`); `None` otherwise.
     pub(crate) default_override: Option<&'static str>,
+    /// The reduced header's pieces for owned copies of the stanzas under this header
+    /// (`reduced.rs`), made by [`make_reduced`](Self::make_reduced); unmade whenever the
+    /// tree is replaced, so that they always belong to the header stored now.
+    reduced: Pieces,
 }
 
 impl StoredTree {
@@ -25,6 +31,7 @@ impl StoredTree {
     /// allocation per stream restart once both have grown.
     pub(crate) fn store(&mut self, bytes: &str, tree: &Tree) {
         self.default_override = None;
+        self.reduced.made = false;
         self.bytes.clear();
         self.bytes.push_str(bytes);
         self.tree.nodes.clear();
@@ -62,8 +69,49 @@ impl StoredTree {
         }
     }
 
+    /// Makes the reduced header's pieces of the header stored now (the parser, when it
+    /// lends the header's event), reading namespace names from `table` and decoding into
+    /// `arena`; no allocation.
+    pub(crate) fn make_reduced(&mut self, table: &NsTable, arena: &Bump) {
+        let mut pieces = core::mem::take(&mut self.reduced);
+        let first = self.tree.nodes.first().map_or(0, |n| n.attrs);
+        let h = self.root(Store::Parser(&self.tree, table), arena);
+        let rebound = self.default_override.is_some();
+        pieces.make(&h, first, rebound, |i| self.raw_value(i));
+        self.reduced = pieces;
+    }
+
+    /// The reduced header's pieces of the header stored now, if made.
+    pub(crate) fn reduced(&self) -> Option<&Pieces> {
+        let p = &self.reduced;
+        (p.made && self.default_override.is_none()).then_some(p)
+    }
+
+    /// The value of attribute record `i` as written.
+    pub(crate) fn raw_value(&self, i: u32) -> Option<&str> {
+        let a = self.tree.attrs.get(i as usize)?;
+        let end = a.value_start.checked_add(a.value_len)?;
+        self.bytes.get(a.value_start as usize..end as usize)
+    }
+
+    /// The prefix declaration record `i` declares (`None`: the default namespace) and its
+    /// value as written.
+    pub(crate) fn raw_decl(&self, i: u32) -> Option<(Option<&str>, &str)> {
+        let a = self.tree.attrs.get(i as usize)?;
+        let prefix = match a.prefix_len {
+            0 => None,
+            len => {
+                let start = a.name_start.checked_add(len + 1)?;
+                let end = a.name_start.checked_add(a.name_len)?;
+                Some(self.bytes.get(start as usize..end as usize)?)
+            }
+        };
+        Some((prefix, self.raw_value(i)?))
+    }
+
     pub(crate) fn clear(&mut self) {
         self.default_override = None;
+        self.reduced.made = false;
         self.bytes.clear();
         self.tree.clear();
     }

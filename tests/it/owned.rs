@@ -71,6 +71,101 @@ fn owned_views_equal_live_views_and_keep_context() {
     let _ = format!("{again:?} {:?}", again.view());
 }
 
+/// The reduced header's pieces a parser keeps for its header belong to the header read
+/// last: after a restart with a different header, new owned copies and a value refilled
+/// with `assign` carry the new header's namespaces and `xml:lang`, and copies made
+/// before keep the old one's; a stanza that uses a prefix keeps that declaration too.
+#[test]
+fn owned_copies_follow_the_header_across_restarts() {
+    let headers: [&[u8]; 3] = [
+        b"<stream:stream xmlns='jabber:client' xml:lang='en' \
+          xmlns:stream='http://etherx.jabber.org/streams'>",
+        b"<s:stream xmlns='jabber:server' xmlns:s='http://etherx.jabber.org/streams' \
+          xmlns:db='jabber:server:dialback' xml:lang='fr'>",
+        b"<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>",
+    ];
+    let want = [
+        (
+            "<stream:stream xmlns='jabber:client' \
+             xmlns:stream='http://etherx.jabber.org/streams' xml:lang='en'>",
+            "jabber:client",
+            Some("en"),
+        ),
+        (
+            "<s:stream xmlns='jabber:server' xmlns:s='http://etherx.jabber.org/streams' \
+             xml:lang='fr'>",
+            "jabber:server",
+            Some("fr"),
+        ),
+        (
+            "<stream:stream xmlns='jabber:client' \
+             xmlns:stream='http://etherx.jabber.org/streams'>",
+            "jabber:client",
+            None,
+        ),
+    ];
+    let mut p = Parser::new();
+    let mut slot = OwnedStanza::new(&{
+        p.feed(headers[0]);
+        p.feed(b"<presence/>");
+        p.next_event().unwrap();
+        let Some(Event::Stanza(s)) = p.next_event().unwrap() else {
+            panic!()
+        };
+        s
+    });
+    let mut earlier: Vec<(OwnedStanza, usize)> = Vec::new();
+    for (i, header) in headers.iter().enumerate() {
+        if i > 0 {
+            p.restart();
+            p.feed(header);
+            assert!(matches!(p.next_event().unwrap(), Some(Event::Header(_))));
+        }
+        p.feed(b"<message><body>hi</body></message><iq id='1'/>");
+        for _ in 0..2 {
+            let Some(Event::Stanza(s)) = p.next_event().unwrap() else {
+                panic!()
+            };
+            for o in [OwnedStanza::new(&s), {
+                slot.assign(&s);
+                slot.clone()
+            }] {
+                let v = o.view();
+                let os = v.stanza();
+                let (raw, content, lang) = want[i];
+                assert_eq!(os.header().unwrap().raw(), raw.as_bytes(), "header {i}");
+                assert_eq!(os.content_ns(), Some(content), "header {i}");
+                assert_eq!(os.lang(), lang, "header {i}");
+                assert_eq!(json(&os.root()), json(&s.root()));
+                drop(v);
+                earlier.push((o, i));
+            }
+        }
+        if i == 1 {
+            // A stanza using the header's `db` prefix inherits its declaration.
+            p.feed(b"<db:result to='a'>k</db:result>");
+            let Some(Event::Stanza(s)) = p.next_event().unwrap() else {
+                panic!()
+            };
+            slot.assign(&s);
+            let v = slot.view();
+            let decls: Vec<_> = v.stanza().header().unwrap().ns_decls().collect();
+            assert_eq!(
+                decls,
+                [
+                    (None, "jabber:server"),
+                    (Some("s"), ns::STREAMS),
+                    (Some("db"), "jabber:server:dialback")
+                ]
+            );
+            assert_eq!(v.root().ns(), "jabber:server:dialback");
+        }
+    }
+    for (o, i) in &earlier {
+        assert_eq!(o.view().stanza().lang(), want[*i].2, "kept {i}");
+    }
+}
+
 #[test]
 fn header_keeps_every_attribute_and_declaration() {
     let mut p = Parser::new();
