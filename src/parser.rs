@@ -503,9 +503,13 @@ mod tests {
         );
         assert!(core::mem::size_of::<Element<'_>>() <= 48);
         assert!(core::mem::size_of::<Result<Option<Event<'_>>, Error>>() <= 72);
-        // An idle parser is dominated by its inline state, not its heap.
+        // An idle parser is dominated by its inline state, not its heap. Grown on
+        // purpose (issues 11, 12): the duplicate check's name words and the namespace
+        // index (the resolver, the name cache) and the reduced header's pieces (40 bytes,
+        // the stored header) took it from 936 to 1064 bytes; anything more needs the same
+        // kind of reason.
         assert!(
-            core::mem::size_of::<Parser>() <= 1024,
+            core::mem::size_of::<Parser>() <= 1072,
             "{}",
             core::mem::size_of::<Parser>()
         );
