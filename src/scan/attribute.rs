@@ -2,7 +2,7 @@
 //! state to the closing quote: the start tag calls it at [`Attr::Name`] for every
 //! attribute, and an attribute cut by the end of the input resumes it where it stopped.
 
-use super::{char_len, simd, skip, Flow, Scanner, Sink, St, F_REF, F_WS};
+use super::{char_run, simd, skip, Flow, Scanner, Sink, St, F_REF, F_WS};
 use crate::chars::WS;
 use crate::error::{err, Error, ErrorKind};
 
@@ -61,7 +61,7 @@ impl Scanner {
     ) -> Result<Flow, Error> {
         let more = |at: Attr| Ok(Flow::More(at.st()));
         if from <= Attr::Name {
-            let (j, complete) = self.name_at(buf, *i, end)?;
+            let (j, complete) = self.name_at::<WIDE>(buf, *i, end)?;
             *i = j;
             if !complete {
                 return more(Attr::Name);
@@ -140,9 +140,12 @@ impl Scanner {
                     self.val_flags |= F_WS;
                     *i += 1;
                 }
-                0x80.. => match char_len(buf, *i, end)? {
-                    Some(l) => *i += l,
-                    None => return Ok(Value::NeedMore),
+                0x80.. => match char_run(buf, *i, end)? {
+                    (j, true) => *i = j,
+                    (j, false) => {
+                        *i = j;
+                        return Ok(Value::NeedMore);
+                    }
                 },
                 _ => return err(ErrorKind::InvalidChar, *i),
             }

@@ -261,13 +261,9 @@ enum NameStop {
 
 /// Scans name characters from `i` up to `end`; returns where it stopped and why.
 #[inline(always)]
-fn scan_name(buf: &[u8], mut i: usize, end: usize) -> (usize, NameStop) {
-    // One bounds check per byte, not two (`end` is at most `buf.len()`).
-    let buf = &buf[..end];
+fn scan_name<const WIDE: bool>(buf: &[u8], mut i: usize, end: usize) -> (usize, NameStop) {
     loop {
-        while i < buf.len() && class(buf[i]) & NAME != 0 {
-            i += 1;
-        }
+        i = simd::skip_name::<WIDE>(buf, i, end);
         if i >= end {
             return (i, NameStop::NeedMore);
         }
@@ -316,6 +312,24 @@ fn char_len(buf: &[u8], i: usize, end: usize) -> Result<Option<usize>, Error> {
 }
 
 /// Index of the first byte at or after `i` (before `end`) whose class lacks `mask`.
+/// From the non-ASCII byte at `i`: the characters of the run of non-ASCII characters
+/// there, checked as [`char_len`] checks one (same errors at the same index). Returns the
+/// index after the run and `true` (`end`, or an ASCII byte, is next), or the start of a
+/// character cut by `end` and `false`. Multilingual text is runs of such characters:
+/// one call per run, not a return to the vector skip per character (issue 11).
+#[inline(always)]
+fn char_run(buf: &[u8], mut i: usize, end: usize) -> Result<(usize, bool), Error> {
+    loop {
+        match char_len(buf, i, end)? {
+            Some(l) => i += l,
+            None => return Ok((i, false)),
+        }
+        if i >= end || buf[i] < 0x80 {
+            return Ok((i, true));
+        }
+    }
+}
+
 #[inline(always)]
 fn skip(buf: &[u8], i: usize, end: usize, mask: u8) -> usize {
     match buf[i..end].iter().position(|&b| class(b) & mask == 0) {
@@ -472,8 +486,13 @@ impl Scanner {
     /// where it stopped, and whether the name is complete (a delimiter follows) rather
     /// than cut by the end of the input. Enforces the name length limit.
     #[inline(always)]
-    fn name_at(&self, buf: &[u8], i: usize, end: usize) -> Result<(usize, bool), Error> {
-        let (j, stop) = scan_name(buf, i, end);
+    fn name_at<const WIDE: bool>(
+        &self,
+        buf: &[u8],
+        i: usize,
+        end: usize,
+    ) -> Result<(usize, bool), Error> {
+        let (j, stop) = scan_name::<WIDE>(buf, i, end);
         self.check_name_len(self.name_start, j)?;
         match stop {
             NameStop::Delim => Ok((j, true)),
@@ -641,8 +660,8 @@ impl Scanner {
             St::AttrEq => self.attribute::<S, WIDE>(Attr::Eq, buf, i, *end, sink),
             St::AttrQuote => self.attribute::<S, WIDE>(Attr::Quote, buf, i, *end, sink),
             St::AttrValue => self.attribute::<S, WIDE>(Attr::Value, buf, i, *end, sink),
-            St::EndName => self.end_tag(End::Name, buf, i, *end, sink),
-            St::EndWs => self.end_tag(End::Ws, buf, i, *end, sink),
+            St::EndName => self.end_tag::<S, WIDE>(End::Name, buf, i, *end, sink),
+            St::EndWs => self.end_tag::<S, WIDE>(End::Ws, buf, i, *end, sink),
             St::Ref => self.reference(buf, i, *end),
         }
     }

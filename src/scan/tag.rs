@@ -83,7 +83,7 @@ impl Scanner {
         match from {
             Tag::EmptyClose => return self.empty_close(buf, i, *end, sink),
             Tag::Name => {
-                let (j, complete) = self.name_at(buf, *i, *end)?;
+                let (j, complete) = self.name_at::<WIDE>(buf, *i, *end)?;
                 *i = j;
                 if !complete {
                     return Ok(Flow::More(Tag::Name.st()));
@@ -159,7 +159,7 @@ impl Scanner {
 
     /// [`End`]: an end tag from state `from` (its name starts at `name_start`).
     #[inline(always)]
-    pub(super) fn end_tag<S: Sink>(
+    pub(super) fn end_tag<S: Sink, const WIDE: bool>(
         &mut self,
         from: End,
         buf: &[u8],
@@ -178,7 +178,7 @@ impl Scanner {
                     Some(true) => {}
                 }
             }
-            let (j, complete) = self.name_at(buf, *i, end)?;
+            let (j, complete) = self.name_at::<WIDE>(buf, *i, end)?;
             *i = j;
             if !complete {
                 return Ok(Flow::More(End::Name.st()));

@@ -4,7 +4,9 @@
 //! same steps a resumed tag runs).
 
 use super::tag::{End, Tag};
-use super::{char_len, simd, skip, Flow, Markup, Scanner, Sink, St, F_CDATA, F_CR, F_REF};
+use super::{
+    char_len, char_run, simd, skip, Flow, Markup, Scanner, Sink, St, F_CDATA, F_CR, F_REF,
+};
 use crate::chars::{class, decode_utf8, Utf8, CDATA, NAME_START, WS};
 use crate::error::{err, Error, ErrorKind};
 
@@ -46,7 +48,7 @@ impl Scanner {
                             self.flush_text(buf, sink, *i)?;
                             *i += 2;
                             self.name_start = *i;
-                            let flow = self.end_tag(End::Name, buf, i, end, sink)?;
+                            let flow = self.end_tag::<S, WIDE>(End::Name, buf, i, end, sink)?;
                             if flow == Flow::Go(St::Text) && self.in_content() {
                                 continue;
                             }
@@ -83,9 +85,12 @@ impl Scanner {
                     }
                     *i += 1;
                 }
-                0x80.. => match char_len(buf, *i, end)? {
-                    Some(l) => *i += l,
-                    None => return Ok(Flow::More(St::Text)),
+                0x80.. => match char_run(buf, *i, end)? {
+                    (j, true) => *i = j,
+                    (j, false) => {
+                        *i = j;
+                        return Ok(Flow::More(St::Text));
+                    }
                 },
                 _ => return err(ErrorKind::InvalidChar, *i),
             }
