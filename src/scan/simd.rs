@@ -68,15 +68,24 @@ pub(crate) fn skip_attr<const WIDE: bool>(buf: &[u8], i: usize, end: usize) -> u
 #[inline(always)]
 pub(crate) fn skip_name<const WIDE: bool>(buf: &[u8], i: usize, end: usize) -> usize {
     let buf = &buf[..end];
-    if i >= end {
-        // At or past the horizon (which may lie before the name): nothing to skip.
-        return i;
-    }
     #[cfg(target_arch = "x86_64")]
     if WIDE {
         return sse2::skip_name(buf, i);
     }
-    table(buf, i, NAME)
+    name_table(buf, i)
+}
+
+/// [`table`] for names, which may be asked to start past the horizon (which may lie
+/// before the name): then nothing is skipped.
+#[inline(always)]
+fn name_table(buf: &[u8], i: usize) -> usize {
+    match buf.get(i..) {
+        Some(rest) => rest
+            .iter()
+            .position(|&b| class(b) & NAME == 0)
+            .map_or(buf.len(), |k| i + k),
+        None => i,
+    }
 }
 
 /// The plain table loop: the first byte from `i` whose class lacks `mask`.
@@ -198,7 +207,7 @@ mod sse2 {
             }
             i += 16;
         }
-        super::table(buf, i, NAME)
+        super::name_table(buf, i)
     }
 
     /// Bit k set when byte k of `v` may be outside TEXT: a control character other than
