@@ -332,8 +332,13 @@ fn char_run(buf: &[u8], mut i: usize, end: usize) -> Result<(usize, bool), Error
 
 #[inline(always)]
 fn skip(buf: &[u8], i: usize, end: usize, mask: u8) -> usize {
-    match buf[i..end].iter().position(|&b| class(b) & mask == 0) {
-        Some(k) => i + k,
+    // Most runs skipped this way (the space between attributes, before `=` or `>`) are
+    // empty or one byte: the first byte is tested before any loop is set up.
+    if i >= end || class(buf[i]) & mask == 0 {
+        return i;
+    }
+    match buf[i + 1..end].iter().position(|&b| class(b) & mask == 0) {
+        Some(k) => i + 1 + k,
         None => end,
     }
 }

@@ -29,12 +29,16 @@ pub(crate) fn skip_text<const WIDE: bool>(buf: &[u8], i: usize, end: usize) -> u
         return table(buf, i, TEXT);
     }
     #[cfg(target_arch = "x86_64")]
-    let i = sse2::skip(
+    let i = match sse2::skip(
         buf,
         i,
         sse2::text_candidates,
         classify::skip::<{ classify::TEXT }>,
-    );
+    ) {
+        // The stop itself: the word loop has nothing to add.
+        Ok(stop) => return stop,
+        Err(tail) => tail,
+    };
     #[cfg(target_arch = "aarch64")]
     let i = classify::skip::<{ classify::TEXT }>(buf, i);
     swar::skip(buf, i, TEXT, swar::text_special)
@@ -49,12 +53,16 @@ pub(crate) fn skip_attr<const WIDE: bool>(buf: &[u8], i: usize, end: usize) -> u
         return table(buf, i, ATTR);
     }
     #[cfg(target_arch = "x86_64")]
-    let i = sse2::skip(
+    let i = match sse2::skip(
         buf,
         i,
         sse2::attr_candidates,
         classify::skip::<{ classify::ATTR }>,
-    );
+    ) {
+        // The stop itself: the word loop has nothing to add.
+        Ok(stop) => return stop,
+        Err(tail) => tail,
+    };
     #[cfg(target_arch = "aarch64")]
     let i = classify::skip::<{ classify::ATTR }>(buf, i);
     swar::skip(buf, i, ATTR, swar::attr_special)
@@ -255,17 +263,19 @@ mod sse2 {
         (m as u32, crate::chars::ATTR)
     }
 
-    /// Skips 16-byte blocks with no candidate; stops at the first real special byte, or
-    /// where fewer than 16 bytes remain. After [`HEAD`](super::HEAD) bytes without a
-    /// stop, the run is handed to `long` (the block classification), which returns the
-    /// exact stop or where fewer than a block remain; this loop then finishes.
+    /// Skips 16-byte blocks with no candidate: `Ok` with the first real special byte,
+    /// or `Err` with where fewer than 16 bytes remain (for the word loop to finish; it
+    /// used to run after a stop too, a fifth of a chat stream's scanning). After
+    /// [`HEAD`](super::HEAD) bytes without a stop, the run is handed to `long` (the
+    /// block classification), which returns the exact stop or where fewer than a block
+    /// remain; this loop then finishes.
     #[inline(always)]
     pub(super) fn skip(
         buf: &[u8],
         mut i: usize,
         candidates: fn(__m128i) -> (u32, u8),
         long: fn(&[u8], usize) -> usize,
-    ) -> usize {
+    ) -> Result<usize, usize> {
         let mut head = i + super::HEAD;
         while i + 16 <= buf.len() {
             let block = &buf[i..i + 16];
@@ -276,7 +286,7 @@ mod sse2 {
             while bits != 0 {
                 let k = bits.trailing_zeros() as usize;
                 if class(block[k]) & mask == 0 {
-                    return i + k;
+                    return Ok(i + k);
                 }
                 bits &= bits - 1;
             }
@@ -286,7 +296,7 @@ mod sse2 {
                 head = usize::MAX;
             }
         }
-        i
+        Err(i)
     }
 }
 
