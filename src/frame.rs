@@ -339,8 +339,8 @@ impl Framer {
         name: (usize, usize),
         end: usize,
     ) -> Result<(), Error> {
-        let qname = &buf[name.0..name.1];
-        let Some(open) = self.builder.open_qname(buf) else {
+        let Some((open, len)) = self.builder.open_name() else {
+            let qname = &buf[name.0..name.1];
             if self.mode != Mode::Document
                 && self.phase == Phase::Open
                 && qname == self.header.root_qname()
@@ -351,7 +351,7 @@ impl Framer {
             }
             return err(ErrorKind::MismatchedEndTag, lt);
         };
-        if open != qname {
+        if name.1 - name.0 != len || !same_bytes(buf, open, name.0, len) {
             return err(ErrorKind::MismatchedEndTag, lt);
         }
         self.close_element(end);
@@ -397,5 +397,62 @@ impl Framer {
     #[inline]
     pub(crate) fn reading_header(&self) -> bool {
         self.reading_header
+    }
+}
+
+/// Whether `buf[a..a + len]` and `buf[b..b + len]` (both in `buf`) are the same bytes:
+/// names of up to 16 bytes as one or two word compares where the words are in `buf`,
+/// others (and names at the buffer's end) as slices. An end tag's name against its
+/// element's: the slice compare was a `memcmp` call per end tag (issue 11).
+#[inline(always)]
+fn same_bytes(buf: &[u8], a: usize, b: usize, len: usize) -> bool {
+    let word = |at: usize| {
+        buf.get(at..)
+            .and_then(|s| s.first_chunk::<8>())
+            .map(|w| u64::from_le_bytes(*w))
+    };
+    if len.wrapping_sub(1) < 8 {
+        if let (Some(x), Some(y)) = (word(a), word(b)) {
+            // `len` is 1..=8: the shift is 0..=56.
+            return (x ^ y) & (u64::MAX >> (64 - 8 * len as u32)) == 0;
+        }
+    } else if len <= 16 {
+        // Two words that overlap when `len` < 16; both lie within the names.
+        if let (Some(x), Some(y), Some(x2), Some(y2)) =
+            (word(a), word(b), word(a + len - 8), word(b + len - 8))
+        {
+            return x == y && x2 == y2;
+        }
+    }
+    buf.get(a..a + len) == buf.get(b..b + len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_bytes;
+
+    #[test]
+    fn same_bytes_agrees_with_slices_at_every_length_and_position() {
+        // Two copies of a 20-byte name, the second at the buffer's end (words past it
+        // are not there), and one byte changed at every position.
+        let name = b"abcdefghijklmnopqrst";
+        for len in 1..=name.len() {
+            for pad in 0..10 {
+                let mut buf = Vec::new();
+                buf.extend_from_slice(&name[..len]);
+                buf.extend(core::iter::repeat(b'>').take(pad));
+                let b = buf.len();
+                buf.extend_from_slice(&name[..len]);
+                assert!(same_bytes(&buf, 0, b, len), "{len} {pad}");
+                for k in 0..len {
+                    let mut other = buf.clone();
+                    other[b + k] = b'_';
+                    assert!(!same_bytes(&other, 0, b, len), "{len} {pad} {k}");
+                    let mut other = buf.clone();
+                    other[k] = b'_';
+                    assert!(!same_bytes(&other, 0, b, len), "{len} {pad} {k}");
+                }
+            }
+        }
     }
 }
