@@ -440,7 +440,7 @@ mod tests {
             for pad in 0..10 {
                 let mut buf = Vec::new();
                 buf.extend_from_slice(&name[..len]);
-                buf.extend(core::iter::repeat(b'>').take(pad));
+                buf.resize(buf.len() + pad, b'>');
                 let b = buf.len();
                 buf.extend_from_slice(&name[..len]);
                 assert!(same_bytes(&buf, 0, b, len), "{len} {pad}");
