@@ -68,20 +68,25 @@ impl Scanner {
             }
             self.name_end = *i;
         }
+        // `=` and the quote most often follow at once: tested before any space is skipped.
         if from <= Attr::Eq {
-            *i = skip(buf, *i, end, WS);
-            if *i >= end {
-                return more(Attr::Eq);
-            }
-            if buf[*i] != b'=' {
-                return err(ErrorKind::UnexpectedByte, *i);
+            if *i >= end || buf[*i] != b'=' {
+                *i = skip(buf, *i, end, WS);
+                if *i >= end {
+                    return more(Attr::Eq);
+                }
+                if buf[*i] != b'=' {
+                    return err(ErrorKind::UnexpectedByte, *i);
+                }
             }
             *i += 1;
         }
         if from <= Attr::Quote {
-            *i = skip(buf, *i, end, WS);
-            if *i >= end {
-                return more(Attr::Quote);
+            if *i >= end || !matches!(buf[*i], b'"' | b'\'') {
+                *i = skip(buf, *i, end, WS);
+                if *i >= end {
+                    return more(Attr::Quote);
+                }
             }
             let q = buf[*i];
             if q != b'"' && q != b'\'' {

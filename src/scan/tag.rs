@@ -185,7 +185,9 @@ impl Scanner {
             }
             self.name_end = *i;
         }
-        *i = skip(buf, *i, end, WS);
+        if *i >= end || buf[*i] != b'>' {
+            *i = skip(buf, *i, end, WS);
+        }
         if *i >= end {
             return Ok(Flow::More(End::Ws.st()));
         }
