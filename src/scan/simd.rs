@@ -1,16 +1,19 @@
-//! Vectorised skipping of ordinary text and attribute-value bytes: the scanner's two
-//! hottest loops. On x86_64 the first 128 bytes go through an inlined SSE2 loop (16 bytes
-//! per step; SSE2 is the x86_64 baseline); a run that goes on is handed to the 64-byte
-//! block classification of `classify.rs` when the CPU has AVX2 (without it, the SSE2 loop
-//! goes on: SSE2 blocks were slower), and its last bytes come back here. On aarch64 the NEON block classification runs first; elsewhere a
-//! portable SWAR version does 8 bytes per step. The SSE2 and SWAR loops only find
-//! *candidates*, and the byte-class table has the final word; the block masks are
-//! exact. Either way the result is exactly that of the plain table loop (see the tests,
-//! which also run under miri).
+//! Vectorised skipping of ordinary text and attribute-value bytes, the scanner's two
+//! hottest loops, and of names. On x86_64 the first 128 bytes of a text or value go
+//! through an inlined SSE2 loop (16 bytes per step; SSE2 is the x86_64 baseline), whose
+//! stop is the answer; a run that goes on is handed to the 64-byte block classification
+//! of `classify.rs` when the CPU has AVX2 (without it, the SSE2 loop goes on: SSE2 blocks
+//! were slower), and only the last bytes of a buffer come back to the word loop. On
+//! aarch64 the NEON block classification runs first; elsewhere a portable SWAR version
+//! does 8 bytes per step. The SSE2 and SWAR loops of text and values only find
+//! *candidates*, and the byte-class table has the final word; the block masks and the
+//! SSE2 name test are exact. Either way the result is exactly that of the plain table
+//! loop (see the tests, which also run under miri).
 //!
-//! With `classify.rs`, this is the crate's only `unsafe` code. It pays: on payload-heavy
-//! traffic (long base64 text) the scanner spent ~5 instructions per byte in the table
-//! loop; see benches/README.md.
+//! With `classify.rs`, this is the scanner's only `unsafe` code. It pays: on
+//! payload-heavy traffic (long base64 text) the scanner spent ~5 instructions per byte in
+//! the table loop; a name took a table load and a branch per byte (issue 11); see
+//! benches/README.md.
 
 use super::classify;
 use crate::chars::{class, ATTR, NAME, TEXT};
