@@ -1,6 +1,8 @@
 //! Interleaved comparison (not criterion): every round runs each contender once on the
-//! same file, in rotating order, so that load changes on a busy machine hit all of them
-//! alike; prints the median and the best round per contender in MB/s and the ratios.
+//! same file, in a new order each round (no contender always follows the same one), the
+//! file read untimed before each run (every contender starts with it as warm), so that
+//! load changes on a busy machine and cache state hit all of them alike; prints the
+//! median and the best round per contender in MB/s and the ratios.
 //! This mirrors how the issue will be checked (alternating runs on the same machine).
 //!
 //! Every contender's result is asserted against an independent one on every run: the
@@ -112,8 +114,9 @@ fn contenders<'a>(f: &'a CorpusFile, cfg: &'a xmpp_stream::Config) -> Vec<Conten
     ]
 }
 
-/// Runs every contender `rounds` times in rotating order; (median, best) MB/s each.
-fn measure(name: &str, cs: &[Contender<'_>], rounds: usize) -> Vec<(f64, f64)> {
+/// Times each contender `rounds` times, in a new order each round ([`round_order`]), the
+/// input `data` read untimed before each run ([`warm`]); (median, best) MB/s each.
+fn measure(name: &str, data: &[u8], cs: &[Contender<'_>], rounds: usize) -> Vec<(f64, f64)> {
     let m = cs.len();
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); m];
     // One untimed warm-up run each, checked.
@@ -121,8 +124,8 @@ fn measure(name: &str, cs: &[Contender<'_>], rounds: usize) -> Vec<(f64, f64)> {
         assert_eq!((c.run)(), c.expect, "{name}: {}", c.label);
     }
     for r in 0..rounds {
-        for j in 0..m {
-            let i = (j + r) % m;
+        for i in round_order(m, r) {
+            warm(data);
             let t = Instant::now();
             let got = (cs[i].run)();
             times[i].push(t.elapsed().as_secs_f64());
@@ -178,7 +181,7 @@ fn main() {
             assert_eq!((cs[i].run)(), cs[i].expect, "{}", f.name);
             continue;
         }
-        results.push((f.name, measure(f.name, &cs, rounds)));
+        results.push((f.name, measure(f.name, &f.data, &cs, rounds)));
     }
     if only.is_some() {
         return;
@@ -283,7 +286,7 @@ fn typed_table(rounds: usize, filter: &str) {
             assert_eq!((cs[i].run)(), cs[i].expect, "{}", f.name);
             continue;
         }
-        let s = measure(f.name, &cs, rounds);
+        let s = measure(f.name, &f.data, &cs, rounds);
         println!(
             "| {} | {} | {} | {} | {} ({} rejected) | {} | {} |",
             f.name,
