@@ -5,6 +5,7 @@
 //! touches the heap once the arena has grown.
 
 use super::block::Store;
+use super::names::NS_NONE;
 use super::records::{AttrRec, NodeRec, NONE};
 use crate::decode::{decode_attr, decode_text, Push};
 use bumpalo::Bump;
@@ -25,29 +26,42 @@ pub(crate) struct TreeRef<'a> {
 
 impl<'a> TreeRef<'a> {
     /// `src[start..start + len]`, "" when out of range. The hottest line of the views
-    /// (every name, value and text read goes through it): the bounds are checked, the
-    /// character boundaries are not (two byte loads and branches per string; issue 11).
+    /// (every name, value and text read goes through it): the bounds are checked (one
+    /// compare and a branch the records never take), the character boundaries are not
+    /// (issue 11).
     #[allow(unsafe_code)]
     #[inline(always)]
     fn str(&self, start: u32, len: u32) -> &'a str {
-        let (s, e) = (start as usize, start as usize + len as usize);
-        match self.src.as_bytes().get(s..e) {
-            Some(b) => {
-                debug_assert!(
-                    self.src.is_char_boundary(s) && self.src.is_char_boundary(e),
-                    "record range {s}..{e} cuts a character"
-                );
-                // SAFETY: `src` is a `&str`, and every range the views ask for starts
-                // and ends at a character boundary of it: record ranges are delimited by
-                // ASCII markup (`<`, `>`, `:`, quotes, the ends of names, which end at
-                // an ASCII delimiter) or by the end of `src` (see the field's docs), so a
-                // slice of the valid UTF-8 `src` between two boundaries is valid UTF-8.
-                // Debug builds (tests, fuzzing: every fuzz target walks every view of
-                // every stanza, `fuzz/src/lib.rs`) assert it above; miri runs `tree::`.
-                unsafe { core::str::from_utf8_unchecked(b) }
-            }
-            None => "",
+        // In `u64`: no overflow on any target, so `s <= e` and one compare bounds both.
+        let (s, e) = (start as u64, start as u64 + len as u64);
+        let b = self.src.as_bytes();
+        if e > b.len() as u64 {
+            return out_of_range();
         }
+        let (s, e) = (s as usize, e as usize);
+        debug_assert!(
+            self.src.is_char_boundary(s) && self.src.is_char_boundary(e),
+            "record range {s}..{e} cuts a character"
+        );
+        // SAFETY: `s <= e <= src.len()` (checked just above, in `u64`), so the range lies
+        // in `src`; `src` is a `&str`, and every range the views ask for starts and ends
+        // at a character boundary of it: record ranges are delimited by ASCII markup
+        // (`<`, `>`, `:`, quotes, the ends of names, which end at an ASCII delimiter) or
+        // by the end of `src` (see the field's docs), so a slice of the valid UTF-8 `src`
+        // between two boundaries is valid UTF-8. Debug builds (tests, fuzzing: every fuzz
+        // target walks every view of every stanza, `fuzz/src/lib.rs`) assert it above;
+        // miri runs `tree::`.
+        unsafe { core::str::from_utf8_unchecked(b.get_unchecked(s..e)) }
+    }
+
+    /// `src[start + 1 + skip..start + name_len]` with `skip` the prefix and its colon
+    /// (none when unprefixed): the local part of a qualified name at `start`, without a
+    /// branch on whether it is prefixed.
+    #[inline(always)]
+    fn local(&self, start: u32, name_len: u32, prefix_len: u32) -> &'a str {
+        let skip = prefix_len + (prefix_len != 0) as u32;
+        // (A malformed record wraps to a length the bounds check turns into "".)
+        self.str(start.wrapping_add(skip), name_len.wrapping_sub(skip))
     }
 
     #[inline]
@@ -84,6 +98,22 @@ impl<'a> TreeRef<'a> {
     pub(crate) fn attribute(self, rec: &'a AttrRec) -> Attribute<'a> {
         Attribute { doc: self, rec }
     }
+}
+
+/// What [`TreeRef::str`] gives for a range outside the tree (never, for records the
+/// builder wrote): out of line, so that the check is one compare and a branch.
+#[cold]
+#[inline(never)]
+fn out_of_range() -> &'static str {
+    ""
+}
+
+/// The attributes of an element whose range lies outside the tree (never, for records
+/// the builder wrote): out of line, as [`out_of_range`].
+#[cold]
+#[inline(never)]
+fn no_attrs() -> &'static [AttrRec] {
+    &[]
 }
 
 /// Stands for a missing element (never read in practice: see [`TreeRef::root`]).
@@ -126,12 +156,7 @@ impl<'a> Element<'a> {
     #[inline]
     pub fn local_name(&self) -> &'a str {
         let n = self.rec();
-        if n.prefix_len == 0 {
-            self.qname()
-        } else {
-            self.doc
-                .str(n.start + 2 + n.prefix_len, n.name_len - n.prefix_len - 1)
-        }
+        self.doc.local(n.start + 1, n.name_len, n.prefix_len)
     }
 
     /// The prefix as written, if any.
@@ -174,14 +199,17 @@ impl<'a> Element<'a> {
     #[inline]
     fn all_attrs(&self) -> AttrIter<'a> {
         let n = self.rec();
-        let recs = self
-            .doc
-            .store
-            .attrs()
-            .get(n.attrs as usize..(n.attrs + n.attr_count) as usize);
+        // In `usize` from two `u32`s: one bounds check (`s <= e` always).
+        let (s, e) = (n.attrs as usize, n.attrs as usize + n.attr_count as usize);
+        let all = self.doc.store.attrs();
+        let recs = if e <= all.len() {
+            &all[s..e]
+        } else {
+            no_attrs()
+        };
         AttrIter {
             doc: self.doc,
-            recs: recs.unwrap_or(&[]).iter(),
+            recs: recs.iter(),
         }
     }
 
@@ -337,14 +365,7 @@ impl<'a> Attribute<'a> {
     #[inline]
     pub fn local_name(&self) -> &'a str {
         let r = self.rec;
-        if r.prefix_len == 0 {
-            self.qname()
-        } else {
-            self.doc.str(
-                r.name_start + r.prefix_len + 1,
-                r.name_len - r.prefix_len - 1,
-            )
-        }
+        self.doc.local(r.name_start, r.name_len, r.prefix_len)
     }
 
     /// The prefix as written, if any.
@@ -357,6 +378,11 @@ impl<'a> Attribute<'a> {
     /// reported for declarations, which also give "").
     #[inline]
     pub fn ns(&self) -> &'a str {
+        // Most attributes are unprefixed: no namespace, no table to read (elements
+        // mostly have one, so theirs takes no such branch).
+        if self.rec.ns == NS_NONE {
+            return "";
+        }
         self.doc.store.ns(self.rec.ns)
     }
 
@@ -488,11 +514,9 @@ impl<'a> Iterator for Nodes<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<Node<'a>> {
-        if self.next == NONE {
-            return None;
-        }
-        let idx = self.next;
-        let rec = self.doc.store.nodes().get(idx as usize)?;
+        // `NONE` is past the end of every tree's records: one check ends the siblings
+        // and bounds the index.
+        let rec = self.doc.store.nodes().get(self.next as usize)?;
         self.next = rec.next_sibling;
         Some(if rec.is_element {
             Node::Element(Element { doc: self.doc, rec })
