@@ -100,6 +100,14 @@ impl<'a> TreeRef<'a> {
     }
 }
 
+/// `a == b` for the short names lookups compare (`to`, `id`, `body`): the lengths and
+/// the first bytes decide most pairs without a call to `memcmp`.
+#[inline(always)]
+fn name_eq(a: &str, b: &str) -> bool {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    x.len() == y.len() && x.first() == y.first() && x == y
+}
+
 /// What [`TreeRef::str`] gives for a range outside the tree (never, for records the
 /// builder wrote): out of line, so that the check is one compare and a branch.
 #[cold]
@@ -175,7 +183,7 @@ impl<'a> Element<'a> {
     /// Whether the element is `local` in namespace `ns`.
     #[inline]
     pub fn is(&self, ns: &str, local: &str) -> bool {
-        self.local_name() == local && self.ns() == ns
+        name_eq(self.local_name(), local) && self.ns() == ns
     }
 
     /// The attributes, in document order, without namespace declarations.
@@ -217,7 +225,7 @@ impl<'a> Element<'a> {
     /// attributes).
     pub fn attr(&self, ns: &str, local: &str) -> Option<&'a str> {
         self.attrs()
-            .find(|a| a.local_name() == local && a.ns() == ns)
+            .find(|a| name_eq(a.local_name(), local) && a.ns() == ns)
             .map(|a| a.value())
     }
 
@@ -529,5 +537,114 @@ impl<'a> Iterator for Nodes<'a> {
 impl fmt::Debug for Nodes<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.clone()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::names::NsTable;
+    use super::super::records::Tree;
+    use super::*;
+
+    fn element(start: u32, end: u32, name_len: u32, prefix_len: u32) -> NodeRec {
+        NodeRec {
+            start,
+            end,
+            name_len,
+            prefix_len,
+            ..EMPTY
+        }
+    }
+
+    #[test]
+    fn names_values_and_links_read_as_written() {
+        // `<p:a x='1' p:y='&amp;'>t</p:a>` with `p` unbound: records only matter here.
+        let src = "<p:a x='1' p:y='&amp;'>t</p:a>";
+        let a = |name_start, name_len, prefix_len, value_start, value_len, flags| AttrRec {
+            name_start,
+            name_len,
+            prefix_len,
+            value_start,
+            value_len,
+            ns: NS_NONE,
+            flags,
+            is_decl: false,
+        };
+        let tree = Tree {
+            nodes: vec![
+                NodeRec {
+                    attrs: 0,
+                    attr_count: 2,
+                    first_child: 1,
+                    ..element(0, 30, 3, 1)
+                },
+                NodeRec {
+                    is_element: false,
+                    start: 23,
+                    end: 24,
+                    ..EMPTY
+                },
+            ],
+            attrs: vec![a(5, 1, 0, 8, 1, 0), a(11, 3, 1, 16, 5, 1)],
+        };
+        let (table, arena) = (NsTable::default(), Bump::new());
+        let doc = TreeRef {
+            src,
+            store: Store::Parser(&tree, &table),
+            arena: &arena,
+        };
+        let e = doc.root();
+        assert_eq!(
+            (e.qname(), e.local_name(), e.prefix()),
+            ("p:a", "a", Some("p"))
+        );
+        let attrs: Vec<_> = e
+            .attrs()
+            .map(|a| (a.qname(), a.local_name(), a.prefix(), a.value()))
+            .collect();
+        assert_eq!(attrs, [("x", "x", None, "1"), ("p:y", "y", Some("p"), "&")]);
+        assert_eq!(e.attr("", "x"), Some("1"));
+        assert_eq!(e.attr("", "xx"), None);
+        assert_eq!(e.text(), "t");
+        assert_eq!(e.raw(), src.as_bytes());
+    }
+
+    #[test]
+    fn records_outside_the_tree_read_empty() {
+        // Never written by the builder; the views stay total all the same.
+        let src = "<abc/>";
+        let tree = Tree {
+            nodes: vec![
+                NodeRec {
+                    attrs: 5,
+                    attr_count: 2,
+                    first_child: 7,
+                    ..element(0, 6, 40, 0)
+                },
+                // Prefix longer than the name: the local part's length wraps.
+                element(0, 6, 2, 3),
+                // Ranges past the end of `src`, and `start + len` past `u32::MAX`.
+                element(u32::MAX - 1, u32::MAX, u32::MAX, 0),
+            ],
+            attrs: Vec::new(),
+        };
+        let (table, arena) = (NsTable::default(), Bump::new());
+        let doc = TreeRef {
+            src,
+            store: Store::Parser(&tree, &table),
+            arena: &arena,
+        };
+        let e = doc.root();
+        assert_eq!(e.qname(), "");
+        assert_eq!(e.attrs().count(), 0);
+        assert_eq!(e.nodes().count(), 0);
+        let short = doc.element(1);
+        assert_eq!((short.qname(), short.local_name()), ("ab", ""));
+        let far = doc.element(2);
+        assert_eq!(
+            (far.qname(), far.local_name(), far.raw()),
+            ("", "", &b""[..])
+        );
+        assert_eq!(far.ns(), "");
     }
 }
