@@ -436,11 +436,25 @@ impl fmt::Debug for Attribute<'_> {
     }
 }
 
+/// Bytes reserved in the arena before decoding `raw`: all of it for a short value or
+/// text (decoding never lengthens: a reference is longer than its character, CR LF
+/// becomes one byte, CDATA markup is dropped), so that it is decoded without regrowing
+/// (each regrowth copies what was decoded); longer ones grow as before from there, so
+/// that the arena's chunks grow as they did (a second pass over the same input
+/// allocates nothing, `tests/it/no_alloc.rs`).
+#[inline(always)]
+fn reserve_for(raw: &str) -> usize {
+    raw.len().min(RESERVE_MAX)
+}
+
+/// The most [`reserve_for`] reserves up front.
+const RESERVE_MAX: usize = 512;
+
 /// `raw` (an attribute value needing decoding) decoded into `arena`: out of line, so that
 /// the views' common path (nothing to decode) stays a slice.
 #[inline(never)]
 fn decoded_value<'a>(raw: &str, arena: &'a Bump) -> &'a str {
-    let mut out = bumpalo::collections::String::new_in(arena);
+    let mut out = bumpalo::collections::String::with_capacity_in(reserve_for(raw), arena);
     decode_attr(raw, &mut out);
     out.into_bump_str()
 }
@@ -448,7 +462,7 @@ fn decoded_value<'a>(raw: &str, arena: &'a Bump) -> &'a str {
 /// `raw` (a text run needing decoding) decoded into `arena` (as [`decoded_value`]).
 #[inline(never)]
 fn decoded_text<'a>(raw: &str, arena: &'a Bump) -> &'a str {
-    let mut out = bumpalo::collections::String::new_in(arena);
+    let mut out = bumpalo::collections::String::with_capacity_in(reserve_for(raw), arena);
     decode_text(raw, &mut out);
     out.into_bump_str()
 }
