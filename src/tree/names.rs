@@ -40,6 +40,14 @@ fn slot(uri: &[u8]) -> usize {
     (h >> 25) as usize % INDEX_SLOTS
 }
 
+/// What an unknown id reads: out of line, so that the lookup's checks are a compare
+/// and a branch each.
+#[cold]
+#[inline(never)]
+fn unknown() -> &'static str {
+    ""
+}
+
 /// Namespace names referenced by id from tree records. Ids below a mark (taken after the
 /// stream header) survive from stanza to stanza; the rest are dropped per stanza.
 ///
@@ -99,7 +107,10 @@ impl NsTable {
         self.entries.len() as u32
     }
 
-    /// The namespace name of `id` ("" for none, or for an unknown id).
+    /// The namespace name of `id` ("" for none, or for an unknown id). Read for every
+    /// element and attribute a reader looks at: the table is chosen without a branch,
+    /// and the two bounds checks are a compare and a branch each that known ids never
+    /// take (issue 11).
     #[allow(unsafe_code)]
     #[inline]
     pub(crate) fn get(&self, id: u32) -> &str {
@@ -109,23 +120,24 @@ impl NsTable {
             (&self.text, &self.entries)
         };
         let Some(&(s, l)) = entries.get((id & !CACHED) as usize) else {
-            return "";
+            return unknown();
         };
-        let (s, e) = (s as usize, s as usize + l as usize);
-        match text.as_bytes().get(s..e) {
-            Some(b) => {
-                debug_assert!(text.is_char_boundary(s) && text.is_char_boundary(e));
-                // SAFETY: every entry is the range of one whole name appended to `text`
-                // (`push`, `seal_from`, `cache_or_seal` record `start..len()` right after
-                // appending a `&str`; `truncate` cuts at the end of a kept entry), so it
-                // starts and ends at character boundaries of the valid UTF-8 `text`.
-                // Namespace names are read for every element and attribute a reader
-                // looks at; the boundary checks were a third of the lookup (issue 11).
-                // Debug builds assert it above; miri runs `tree::`.
-                unsafe { core::str::from_utf8_unchecked(b) }
-            }
-            None => "",
+        // In `u64`: no overflow on any target, so `s <= e` and one compare bounds both.
+        let (s, e) = (s as u64, s as u64 + l as u64);
+        if e > text.len() as u64 {
+            return unknown();
         }
+        let (s, e) = (s as usize, e as usize);
+        debug_assert!(text.is_char_boundary(s) && text.is_char_boundary(e));
+        // SAFETY: `s <= e <= text.len()` (checked just above, in `u64`), so the range
+        // lies in `text`. Every entry is the range of one whole name appended to `text`
+        // (`push`, `seal_from`, `cache_or_seal` record `start..len()` right after
+        // appending a `&str`; `truncate` cuts at the end of a kept entry), so it starts
+        // and ends at character boundaries of the valid UTF-8 `text`. Namespace names
+        // are read for every element and attribute a reader looks at; the boundary
+        // checks were a third of the lookup (issue 11). Debug builds assert it above;
+        // miri runs `tree::`.
+        unsafe { core::str::from_utf8_unchecked(text.as_bytes().get_unchecked(s..e)) }
     }
 
     /// The cached id of namespace name `uri`, if it is cached.

@@ -5,6 +5,7 @@
 //! touches the heap once the arena has grown.
 
 use super::block::Store;
+use super::names::NS_NONE;
 use super::records::{AttrRec, NodeRec, NONE};
 use crate::decode::{decode_attr, decode_text, Push};
 use bumpalo::Bump;
@@ -12,6 +13,11 @@ use core::fmt;
 
 /// The borrows every view of one tree holds: the tree's bytes, its records, the
 /// namespace table its ids refer to and the arena for decoded text.
+///
+/// Every view holds one by value (an `Element` is this and a record pointer), so it is
+/// kept at five words: holding the store's record slices resolved here as well (no
+/// dispatch per access) was measured slower, the larger copy per element costing more
+/// than the dispatch, which the compiler hoists out of the views' loops (issue 11).
 #[derive(Clone, Copy)]
 pub(crate) struct TreeRef<'a> {
     /// The tree's bytes: UTF-8, as the scanner validated them, and every record's ranges
@@ -25,29 +31,42 @@ pub(crate) struct TreeRef<'a> {
 
 impl<'a> TreeRef<'a> {
     /// `src[start..start + len]`, "" when out of range. The hottest line of the views
-    /// (every name, value and text read goes through it): the bounds are checked, the
-    /// character boundaries are not (two byte loads and branches per string; issue 11).
+    /// (every name, value and text read goes through it): the bounds are checked (one
+    /// compare and a branch the records never take), the character boundaries are not
+    /// (issue 11).
     #[allow(unsafe_code)]
     #[inline(always)]
     fn str(&self, start: u32, len: u32) -> &'a str {
-        let (s, e) = (start as usize, start as usize + len as usize);
-        match self.src.as_bytes().get(s..e) {
-            Some(b) => {
-                debug_assert!(
-                    self.src.is_char_boundary(s) && self.src.is_char_boundary(e),
-                    "record range {s}..{e} cuts a character"
-                );
-                // SAFETY: `src` is a `&str`, and every range the views ask for starts
-                // and ends at a character boundary of it: record ranges are delimited by
-                // ASCII markup (`<`, `>`, `:`, quotes, the ends of names, which end at
-                // an ASCII delimiter) or by the end of `src` (see the field's docs), so a
-                // slice of the valid UTF-8 `src` between two boundaries is valid UTF-8.
-                // Debug builds (tests, fuzzing: every fuzz target walks every view of
-                // every stanza, `fuzz/src/lib.rs`) assert it above; miri runs `tree::`.
-                unsafe { core::str::from_utf8_unchecked(b) }
-            }
-            None => "",
+        // In `u64`: no overflow on any target, so `s <= e` and one compare bounds both.
+        let (s, e) = (start as u64, start as u64 + len as u64);
+        let b = self.src.as_bytes();
+        if e > b.len() as u64 {
+            return out_of_range();
         }
+        let (s, e) = (s as usize, e as usize);
+        debug_assert!(
+            self.src.is_char_boundary(s) && self.src.is_char_boundary(e),
+            "record range {s}..{e} cuts a character"
+        );
+        // SAFETY: `s <= e <= src.len()` (checked just above, in `u64`), so the range lies
+        // in `src`; `src` is a `&str`, and every range the views ask for starts and ends
+        // at a character boundary of it: record ranges are delimited by ASCII markup
+        // (`<`, `>`, `:`, quotes, the ends of names, which end at an ASCII delimiter) or
+        // by the end of `src` (see the field's docs), so a slice of the valid UTF-8 `src`
+        // between two boundaries is valid UTF-8. Debug builds (tests, fuzzing: every fuzz
+        // target walks every view of every stanza, `fuzz/src/lib.rs`) assert it above;
+        // miri runs `tree::`.
+        unsafe { core::str::from_utf8_unchecked(b.get_unchecked(s..e)) }
+    }
+
+    /// `src[start + 1 + skip..start + name_len]` with `skip` the prefix and its colon
+    /// (none when unprefixed): the local part of a qualified name at `start`, without a
+    /// branch on whether it is prefixed.
+    #[inline(always)]
+    fn local(&self, start: u32, name_len: u32, prefix_len: u32) -> &'a str {
+        let skip = prefix_len + (prefix_len != 0) as u32;
+        // (A malformed record wraps to a length the bounds check turns into "".)
+        self.str(start.wrapping_add(skip), name_len.wrapping_sub(skip))
     }
 
     #[inline]
@@ -84,6 +103,30 @@ impl<'a> TreeRef<'a> {
     pub(crate) fn attribute(self, rec: &'a AttrRec) -> Attribute<'a> {
         Attribute { doc: self, rec }
     }
+}
+
+/// `a == b` for the short names lookups compare (`to`, `id`, `body`): the lengths and
+/// the first bytes decide most pairs without a call to `memcmp`.
+#[inline(always)]
+fn name_eq(a: &str, b: &str) -> bool {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    x.len() == y.len() && x.first() == y.first() && x == y
+}
+
+/// What [`TreeRef::str`] gives for a range outside the tree (never, for records the
+/// builder wrote): out of line, so that the check is one compare and a branch.
+#[cold]
+#[inline(never)]
+fn out_of_range() -> &'static str {
+    ""
+}
+
+/// The attributes of an element whose range lies outside the tree (never, for records
+/// the builder wrote): out of line, as [`out_of_range`].
+#[cold]
+#[inline(never)]
+fn no_attrs() -> &'static [AttrRec] {
+    &[]
 }
 
 /// Stands for a missing element (never read in practice: see [`TreeRef::root`]).
@@ -126,12 +169,7 @@ impl<'a> Element<'a> {
     #[inline]
     pub fn local_name(&self) -> &'a str {
         let n = self.rec();
-        if n.prefix_len == 0 {
-            self.qname()
-        } else {
-            self.doc
-                .str(n.start + 2 + n.prefix_len, n.name_len - n.prefix_len - 1)
-        }
+        self.doc.local(n.start + 1, n.name_len, n.prefix_len)
     }
 
     /// The prefix as written, if any.
@@ -150,7 +188,7 @@ impl<'a> Element<'a> {
     /// Whether the element is `local` in namespace `ns`.
     #[inline]
     pub fn is(&self, ns: &str, local: &str) -> bool {
-        self.local_name() == local && self.ns() == ns
+        name_eq(self.local_name(), local) && self.ns() == ns
     }
 
     /// The attributes, in document order, without namespace declarations.
@@ -174,14 +212,17 @@ impl<'a> Element<'a> {
     #[inline]
     fn all_attrs(&self) -> AttrIter<'a> {
         let n = self.rec();
-        let recs = self
-            .doc
-            .store
-            .attrs()
-            .get(n.attrs as usize..(n.attrs + n.attr_count) as usize);
+        // In `usize` from two `u32`s: one bounds check (`s <= e` always).
+        let (s, e) = (n.attrs as usize, n.attrs as usize + n.attr_count as usize);
+        let all = self.doc.store.attrs();
+        let recs = if e <= all.len() {
+            &all[s..e]
+        } else {
+            no_attrs()
+        };
         AttrIter {
             doc: self.doc,
-            recs: recs.unwrap_or(&[]).iter(),
+            recs: recs.iter(),
         }
     }
 
@@ -189,7 +230,7 @@ impl<'a> Element<'a> {
     /// attributes).
     pub fn attr(&self, ns: &str, local: &str) -> Option<&'a str> {
         self.attrs()
-            .find(|a| a.local_name() == local && a.ns() == ns)
+            .find(|a| name_eq(a.local_name(), local) && a.ns() == ns)
             .map(|a| a.value())
     }
 
@@ -337,14 +378,7 @@ impl<'a> Attribute<'a> {
     #[inline]
     pub fn local_name(&self) -> &'a str {
         let r = self.rec;
-        if r.prefix_len == 0 {
-            self.qname()
-        } else {
-            self.doc.str(
-                r.name_start + r.prefix_len + 1,
-                r.name_len - r.prefix_len - 1,
-            )
-        }
+        self.doc.local(r.name_start, r.name_len, r.prefix_len)
     }
 
     /// The prefix as written, if any.
@@ -357,6 +391,11 @@ impl<'a> Attribute<'a> {
     /// reported for declarations, which also give "").
     #[inline]
     pub fn ns(&self) -> &'a str {
+        // Most attributes are unprefixed: no namespace, no table to read (elements
+        // mostly have one, so theirs takes no such branch).
+        if self.rec.ns == NS_NONE {
+            return "";
+        }
         self.doc.store.ns(self.rec.ns)
     }
 
@@ -402,11 +441,25 @@ impl fmt::Debug for Attribute<'_> {
     }
 }
 
+/// Bytes reserved in the arena before decoding `raw`: all of it for a short value or
+/// text (decoding never lengthens: a reference is longer than its character, CR LF
+/// becomes one byte, CDATA markup is dropped), so that it is decoded without regrowing
+/// (each regrowth copies what was decoded); longer ones grow as before from there, so
+/// that the arena's chunks grow as they did (a second pass over the same input
+/// allocates nothing, `tests/it/no_alloc.rs`).
+#[inline(always)]
+fn reserve_for(raw: &str) -> usize {
+    raw.len().min(RESERVE_MAX)
+}
+
+/// The most [`reserve_for`] reserves up front.
+const RESERVE_MAX: usize = 512;
+
 /// `raw` (an attribute value needing decoding) decoded into `arena`: out of line, so that
 /// the views' common path (nothing to decode) stays a slice.
 #[inline(never)]
 fn decoded_value<'a>(raw: &str, arena: &'a Bump) -> &'a str {
-    let mut out = bumpalo::collections::String::new_in(arena);
+    let mut out = bumpalo::collections::String::with_capacity_in(reserve_for(raw), arena);
     decode_attr(raw, &mut out);
     out.into_bump_str()
 }
@@ -414,7 +467,7 @@ fn decoded_value<'a>(raw: &str, arena: &'a Bump) -> &'a str {
 /// `raw` (a text run needing decoding) decoded into `arena` (as [`decoded_value`]).
 #[inline(never)]
 fn decoded_text<'a>(raw: &str, arena: &'a Bump) -> &'a str {
-    let mut out = bumpalo::collections::String::new_in(arena);
+    let mut out = bumpalo::collections::String::with_capacity_in(reserve_for(raw), arena);
     decode_text(raw, &mut out);
     out.into_bump_str()
 }
@@ -488,11 +541,9 @@ impl<'a> Iterator for Nodes<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<Node<'a>> {
-        if self.next == NONE {
-            return None;
-        }
-        let idx = self.next;
-        let rec = self.doc.store.nodes().get(idx as usize)?;
+        // `NONE` is past the end of every tree's records: one check ends the siblings
+        // and bounds the index.
+        let rec = self.doc.store.nodes().get(self.next as usize)?;
         self.next = rec.next_sibling;
         Some(if rec.is_element {
             Node::Element(Element { doc: self.doc, rec })
@@ -505,5 +556,114 @@ impl<'a> Iterator for Nodes<'a> {
 impl fmt::Debug for Nodes<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.clone()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::names::NsTable;
+    use super::super::records::Tree;
+    use super::*;
+
+    fn element(start: u32, end: u32, name_len: u32, prefix_len: u32) -> NodeRec {
+        NodeRec {
+            start,
+            end,
+            name_len,
+            prefix_len,
+            ..EMPTY
+        }
+    }
+
+    #[test]
+    fn names_values_and_links_read_as_written() {
+        // `<p:a x='1' p:y='&amp;'>t</p:a>` with `p` unbound: records only matter here.
+        let src = "<p:a x='1' p:y='&amp;'>t</p:a>";
+        let a = |name_start, name_len, prefix_len, value_start, value_len, flags| AttrRec {
+            name_start,
+            name_len,
+            prefix_len,
+            value_start,
+            value_len,
+            ns: NS_NONE,
+            flags,
+            is_decl: false,
+        };
+        let tree = Tree {
+            nodes: vec![
+                NodeRec {
+                    attrs: 0,
+                    attr_count: 2,
+                    first_child: 1,
+                    ..element(0, 30, 3, 1)
+                },
+                NodeRec {
+                    is_element: false,
+                    start: 23,
+                    end: 24,
+                    ..EMPTY
+                },
+            ],
+            attrs: vec![a(5, 1, 0, 8, 1, 0), a(11, 3, 1, 16, 5, 1)],
+        };
+        let (table, arena) = (NsTable::default(), Bump::new());
+        let doc = TreeRef {
+            src,
+            store: Store::Parser(&tree, &table),
+            arena: &arena,
+        };
+        let e = doc.root();
+        assert_eq!(
+            (e.qname(), e.local_name(), e.prefix()),
+            ("p:a", "a", Some("p"))
+        );
+        let attrs: Vec<_> = e
+            .attrs()
+            .map(|a| (a.qname(), a.local_name(), a.prefix(), a.value()))
+            .collect();
+        assert_eq!(attrs, [("x", "x", None, "1"), ("p:y", "y", Some("p"), "&")]);
+        assert_eq!(e.attr("", "x"), Some("1"));
+        assert_eq!(e.attr("", "xx"), None);
+        assert_eq!(e.text(), "t");
+        assert_eq!(e.raw(), src.as_bytes());
+    }
+
+    #[test]
+    fn records_outside_the_tree_read_empty() {
+        // Never written by the builder; the views stay total all the same.
+        let src = "<abc/>";
+        let tree = Tree {
+            nodes: vec![
+                NodeRec {
+                    attrs: 5,
+                    attr_count: 2,
+                    first_child: 7,
+                    ..element(0, 6, 40, 0)
+                },
+                // Prefix longer than the name: the local part's length wraps.
+                element(0, 6, 2, 3),
+                // Ranges past the end of `src`, and `start + len` past `u32::MAX`.
+                element(u32::MAX - 1, u32::MAX, u32::MAX, 0),
+            ],
+            attrs: Vec::new(),
+        };
+        let (table, arena) = (NsTable::default(), Bump::new());
+        let doc = TreeRef {
+            src,
+            store: Store::Parser(&tree, &table),
+            arena: &arena,
+        };
+        let e = doc.root();
+        assert_eq!(e.qname(), "");
+        assert_eq!(e.attrs().count(), 0);
+        assert_eq!(e.nodes().count(), 0);
+        let short = doc.element(1);
+        assert_eq!((short.qname(), short.local_name()), ("ab", ""));
+        let far = doc.element(2);
+        assert_eq!(
+            (far.qname(), far.local_name(), far.raw()),
+            ("", "", &b""[..])
+        );
+        assert_eq!(far.ns(), "");
     }
 }
