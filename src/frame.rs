@@ -309,16 +309,11 @@ impl Framer {
         empty: bool,
         end: usize,
     ) -> Result<(), Error> {
-        self.builder.seal_attrs();
-        let node = self.builder.current();
         let origin = self.builder.origin();
-        self.resolver.resolve_start_tag(
-            buf,
-            origin,
-            &mut self.builder.tree,
-            node,
-            self.reading_header,
-        )?;
+        if let Some((node, attrs)) = self.builder.seal_current() {
+            self.resolver
+                .resolve_start_tag(buf, origin, node, attrs, self.reading_header)?;
+        }
         if self.reading_header {
             return self.end_header(buf, empty, end);
         }

@@ -14,7 +14,7 @@ use super::duplicates::{first_duplicate, fnv1a, Bytes, Scratch};
 use crate::decode::decode_attr;
 use crate::error::{err, Error, ErrorKind};
 use crate::limits::Limit;
-use crate::tree::{AttrRec, NodeRec, NsTable, Tree, NS_NONE, NS_XML, XMLNS_NS, XML_NS};
+use crate::tree::{AttrRec, NodeRec, NsTable, NS_NONE, NS_XML, XMLNS_NS, XML_NS};
 
 /// Splits a qualified name: the length of its prefix (0 when unprefixed), or `Err` when
 /// it is not a `QName` (Namespaces in XML 1.0, section 4: `QName ::= PrefixedName |
@@ -265,8 +265,8 @@ impl Resolver {
         self.decls as usize
     }
 
-    /// The current start tag (element `node` of `tree`, offsets relative to `origin` in
-    /// `buf`) is complete: checks attribute uniqueness by qualified name, processes its
+    /// The current start tag (element record `node` with its attributes' records
+    /// `attrs`, offsets relative to `origin` in `buf`) is complete: checks attribute uniqueness by qualified name, processes its
     /// declarations, resolves the element's and attributes' prefixes (writing the ids
     /// into the records) and checks uniqueness by expanded name. The element's scope is
     /// entered; [`end_element`](Self::end_element) leaves it. `header`: the stream
@@ -275,22 +275,12 @@ impl Resolver {
         &mut self,
         buf: &[u8],
         origin: usize,
-        tree: &mut Tree,
-        node: u32,
+        node: &mut NodeRec,
+        attrs: &mut [AttrRec],
         header: bool,
     ) -> Result<(), Error> {
-        let Some(&NodeRec {
-            attrs: first,
-            start,
-            prefix_len,
-            ..
-        }) = tree.nodes.get(node as usize)
-        else {
-            return Ok(());
-        };
-        let first = first as usize;
+        let (start, prefix_len) = (node.start, node.prefix_len);
         let lt = origin + start as usize;
-        let attrs = tree.attrs.get(first..).unwrap_or(&[]);
         if attrs.len() >= 2 {
             self.check_unique_qnames(buf, origin, attrs)?;
         }
@@ -312,15 +302,13 @@ impl Resolver {
                 None => return err(ErrorKind::UnboundPrefix, lt),
             }
         };
-        if let Some(n) = tree.nodes.get_mut(node as usize) {
-            n.ns = ns;
-        }
+        node.ns = ns;
         self.scopes.push(Scope {
             default_ns,
             bindings_len,
         });
         if self.prefixed > 0 {
-            self.resolve_attributes(buf, origin, &mut tree.attrs[first..])?;
+            self.resolve_attributes(buf, origin, attrs)?;
         }
         Ok(())
     }

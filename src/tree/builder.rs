@@ -28,7 +28,7 @@ pub(crate) struct Builder {
     cur: u32,
     /// Index in `tree.attrs` of its first attribute: its attributes so far are
     /// `tree.attrs[cur_attrs..]`, and its record's `attr_count` is written once, by
-    /// [`seal_attrs`](Self::seal_attrs) (not once per attribute: issue 11).
+    /// [`seal_current`](Self::seal_current) (not once per attribute: issue 11).
     cur_attrs: usize,
 }
 
@@ -114,12 +114,17 @@ impl Builder {
 
     /// The current element's start tag is complete: writes its attribute count into its
     /// record (before anything reads the record's attributes).
+    /// Seals the current element's attribute count and lends its record and its attributes' records, found once for the resolver
+    /// (which read and wrote the record by index three times; issue 11). `None` when
+    /// there is no current element.
     #[inline]
-    pub(crate) fn seal_attrs(&mut self) {
-        let count = self.attr_count() as u32;
-        if let Some(n) = self.tree.nodes.get_mut(self.cur as usize) {
-            n.attr_count = count;
-        }
+    pub(crate) fn seal_current(&mut self) -> Option<(&mut NodeRec, &mut [AttrRec])> {
+        let first = self.cur_attrs;
+        let Tree { nodes, attrs } = &mut self.tree;
+        let attrs = attrs.get_mut(first..)?;
+        let node = nodes.get_mut(self.cur as usize)?;
+        node.attr_count = attrs.len() as u32;
+        Some((node, attrs))
     }
 
     /// Appends an attribute of the current element (`name` and `value` are buffer
@@ -237,7 +242,10 @@ mod tests {
         b.start_element(10, 1, 0);
         b.attribute((13, 14), (16, 17), 0, 0, false);
         assert_eq!(b.attr_count(), 1);
-        b.seal_attrs();
+        assert_eq!(
+            b.seal_current().map(|(n, a)| (n.attr_count, a.len())),
+            Some((1, 1))
+        );
         b.open_current();
         b.text(19, 20, 0);
         b.start_element(20, 1, 0);

@@ -34,7 +34,7 @@ pub(crate) use self::builder::Builder;
 pub(crate) use self::names::{NsTable, NS_NONE, NS_XML};
 pub use self::names::{STREAMS_NS, XMLNS_NS, XML_NS};
 pub use self::owned::{OwnedStanza, OwnedView};
-pub(crate) use self::records::{AttrRec, NodeRec, Tree};
+pub(crate) use self::records::{AttrRec, NodeRec};
 pub(crate) use self::stanza::Context;
 pub use self::stanza::Stanza;
 pub(crate) use self::stored::StoredTree;
