@@ -607,11 +607,7 @@ mod tests {
             attrs: vec![a(5, 1, 0, 8, 1, 0), a(11, 3, 1, 16, 5, 1)],
         };
         let (table, arena) = (NsTable::default(), Bump::new());
-        let doc = TreeRef {
-            src,
-            store: Store::Parser(&tree, &table),
-            arena: &arena,
-        };
+        let doc = tree_ref(src, &tree, &table, &arena);
         let e = doc.root();
         assert_eq!(
             (e.qname(), e.local_name(), e.prefix()),
@@ -626,6 +622,20 @@ mod tests {
         assert_eq!(e.attr("", "xx"), None);
         assert_eq!(e.text(), "t");
         assert_eq!(e.raw(), src.as_bytes());
+    }
+
+    /// The views' borrows over hand-made records.
+    fn tree_ref<'a>(
+        src: &'a str,
+        tree: &'a Tree,
+        table: &'a NsTable,
+        arena: &'a Bump,
+    ) -> TreeRef<'a> {
+        TreeRef {
+            src,
+            store: Store::Parser(tree, table),
+            arena,
+        }
     }
 
     #[test]
@@ -648,11 +658,7 @@ mod tests {
             attrs: Vec::new(),
         };
         let (table, arena) = (NsTable::default(), Bump::new());
-        let doc = TreeRef {
-            src,
-            store: Store::Parser(&tree, &table),
-            arena: &arena,
-        };
+        let doc = tree_ref(src, &tree, &table, &arena);
         let e = doc.root();
         assert_eq!(e.qname(), "");
         assert_eq!(e.attrs().count(), 0);
