@@ -228,49 +228,41 @@ unsafe fn lanes<V: Vector>(v: V) -> Lanes<V> {
     }
 }
 
-/// The combined lanes for `stop` (as [`Masks::stop`]).
-///
-/// # Safety
-/// As [`Vector`]'s methods.
-#[inline(always)]
-unsafe fn stop_lanes<V: Vector>(l: &Lanes<V>, stop: Stop) -> V {
-    // SAFETY: the caller's contract.
-    unsafe {
-        let always = l.cr.or(l.ctrl).or(l.high);
-        match stop {
-            TEXT => l.lt.or(l.gt).or(l.amp.or(always)),
-            ATTR => l.lt.or(l.amp).or(l.quot.or(l.apos)).or(l.tab_lf.or(always)),
-            CDATA => l.rbracket.or(always),
-            _ => l.name_break.or(l.high),
-        }
-    }
-}
-
-/// The `TEXT` or `ATTR` stop lanes of `v` straight from its bytes: every byte outside
+/// The combined lanes for `stop` of the vector `v` (as [`Masks::stop`]). `TEXT` and
+/// `ATTR`, the long runs the blocks are for, straight from the bytes: every byte outside
 /// 0x20..=0x7F but TAB and LF (controls, CR, non-ASCII: one range) and the markup bytes
 /// (`<` and `>` as one compare of `v | 2` with `>`); for `ATTR` TAB and LF too, the
-/// quotes, and not `>`. The same lanes as [`stop_lanes`] of [`lanes`] (the tests compare
-/// the masks with the scalar classification) in about two thirds of the operations:
-/// text and values are the long runs the blocks are for (issue 11).
+/// quotes, and not `>` (about two thirds of the operations of combining [`lanes`];
+/// issue 11). `CDATA` and `NAME` from [`lanes`]. The tests compare every backend's masks
+/// with the scalar classification.
 ///
 /// # Safety
 /// As [`Vector`]'s methods.
 #[inline(always)]
-unsafe fn plain_stops<V: Vector>(v: V, stop: Stop) -> V {
+unsafe fn stop_lanes<V: Vector>(v: V, stop: Stop) -> V {
     // SAFETY: the caller's contract.
     unsafe {
         let eq = |b: u8| v.eq(V::splat(b));
-        let printable = v.in_range(0x20, 0x7F);
-        let amp = eq(b'&');
-        if stop == TEXT {
-            let ok = printable.or(eq(b'\t').or(eq(b'\n')));
-            let lt_gt = v.or(V::splat(0x02)).eq(V::splat(b'>'));
-            V::splat(0xFF).and_not(ok).or(lt_gt.or(amp))
-        } else {
-            let quotes = eq(b'"').or(eq(b'\''));
-            V::splat(0xFF)
-                .and_not(printable)
-                .or(eq(b'<').or(amp).or(quotes))
+        match stop {
+            TEXT => {
+                let ok = v.in_range(0x20, 0x7F).or(eq(b'\t').or(eq(b'\n')));
+                let lt_gt = v.or(V::splat(0x02)).eq(V::splat(b'>'));
+                V::splat(0xFF).and_not(ok).or(lt_gt.or(eq(b'&')))
+            }
+            ATTR => {
+                let quotes = eq(b'"').or(eq(b'\''));
+                V::splat(0xFF)
+                    .and_not(v.in_range(0x20, 0x7F))
+                    .or(eq(b'<').or(eq(b'&')).or(quotes))
+            }
+            CDATA => {
+                let l = lanes(v);
+                l.rbracket.or(l.cr.or(l.ctrl).or(l.high))
+            }
+            _ => {
+                let l = lanes(v);
+                l.name_break.or(l.high)
+            }
         }
     }
 }
@@ -326,11 +318,7 @@ unsafe fn stops<V: Vector, const STOP: Stop>(block: &[u8; BLOCK]) -> u64 {
         let mut v = [V::splat(0); 4];
         for (k, lane) in v.iter_mut().take(per_block::<V>()).enumerate() {
             let bytes = block.get(k * V::BYTES..).unwrap_or(block);
-            let x = V::load(bytes);
-            *lane = match STOP {
-                TEXT | ATTR => plain_stops(x, STOP),
-                _ => stop_lanes(&lanes(x), STOP),
-            };
+            *lane = stop_lanes(V::load(bytes), STOP);
         }
         V::movemask(&v[..per_block::<V>()])
     }

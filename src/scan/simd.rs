@@ -83,28 +83,20 @@ pub(crate) fn skip_name<const WIDE: bool>(buf: &[u8], i: usize, end: usize) -> u
     if WIDE {
         return sse2::skip_name(buf, i);
     }
-    name_table(buf, i)
-}
-
-/// [`table`] for names, which may be asked to start past the horizon (which may lie
-/// before the name): then nothing is skipped.
-#[inline(always)]
-fn name_table(buf: &[u8], i: usize) -> usize {
-    match buf.get(i..) {
-        Some(rest) => rest
-            .iter()
-            .position(|&b| class(b) & NAME == 0)
-            .map_or(buf.len(), |k| i + k),
-        None => i,
-    }
+    table(buf, i, NAME)
 }
 
 /// The plain table loop: the first byte from `i` whose class lacks `mask`.
 #[inline(always)]
 fn table(buf: &[u8], i: usize, mask: u8) -> usize {
-    match buf[i..].iter().position(|&b| class(b) & mask == 0) {
-        Some(k) => i + k,
-        None => buf.len(),
+    match buf.get(i..) {
+        Some(rest) => rest
+            .iter()
+            .position(|&b| class(b) & mask == 0)
+            .map_or(buf.len(), |k| i + k),
+        // Past the end: names may be asked to start past the horizon (which may lie
+        // before the name); nothing is skipped.
+        None => i,
     }
 }
 
@@ -218,7 +210,7 @@ mod sse2 {
             }
             i += 16;
         }
-        super::name_table(buf, i)
+        super::table(buf, i, NAME)
     }
 
     /// Bit k set when byte k of `v` may be outside TEXT: a control character other than
