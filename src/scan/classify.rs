@@ -450,10 +450,12 @@ pub(crate) mod sse2 {
 
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod avx2 {
-    use super::{Masks, Stop, Vector, BLOCK};
+    use super::{Masks, Stop, Vector, ATTR, BLOCK, TEXT};
     use core::arch::x86_64::{
-        __m256i, _mm256_add_epi8, _mm256_andnot_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8,
-        _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8,
+        __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_andnot_si256, _mm256_cmpeq_epi8,
+        _mm256_cmpgt_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
+        _mm256_set1_epi8, _mm256_setzero_si256, _mm256_shuffle_epi8, _mm256_srli_epi16,
+        _mm256_testz_si256,
     };
 
     // The CPU has AVX2: the `#[target_feature(enable = "avx2")]` entry points below, into
@@ -483,25 +485,143 @@ pub(crate) mod avx2 {
         unsafe { super::masks::<__m256i>(block) }
     }
 
-    /// The `STOP` mask of `block`.
+    /// The `STOP` mask of `block` (`TEXT` and `ATTR` by [`Nibbles`], as [`skip`] finds
+    /// them).
     ///
     /// # Safety
     /// The CPU must have AVX2.
     #[target_feature(enable = "avx2")]
     #[inline]
     pub(crate) unsafe fn stops<const STOP: Stop>(block: &[u8; BLOCK]) -> u64 {
+        if let Some(n) = Nibbles::of(STOP) {
+            // SAFETY: 64 readable bytes, two loads of 32; the caller's contract (AVX2).
+            return unsafe {
+                let lo = n.stops(_mm256_loadu_si256(block.as_ptr().cast()));
+                let hi = n.stops(_mm256_loadu_si256(block[32..].as_ptr().cast()));
+                Nibbles::mask(lo) | Nibbles::mask(hi) << 32
+            };
+        }
         // SAFETY: the caller's contract (AVX2).
         unsafe { super::stops::<__m256i, STOP>(block) }
     }
 
-    /// [`super::skip`] with this backend.
+    /// [`super::skip`] with this backend: `TEXT` and `ATTR`, the long runs of text and
+    /// attribute values, by [`Nibbles`]; `CDATA` and `NAME` by the compares of
+    /// `stop_lanes`.
     ///
     /// # Safety
     /// The CPU must have AVX2.
     #[target_feature(enable = "avx2")]
-    pub(crate) unsafe fn skip<const STOP: Stop>(buf: &[u8], i: usize) -> usize {
-        // SAFETY: the caller's contract (AVX2).
-        unsafe { super::skip_vectors::<__m256i, STOP>(buf, i) }
+    pub(crate) unsafe fn skip<const STOP: Stop>(buf: &[u8], mut i: usize) -> usize {
+        let Some(n) = Nibbles::of(STOP) else {
+            // SAFETY: the caller's contract (AVX2).
+            return unsafe { super::skip_vectors::<__m256i, STOP>(buf, i) };
+        };
+        while let Some(block) = buf.get(i..i + BLOCK) {
+            // SAFETY: `block` holds 64 readable bytes, two unaligned loads of 32; the
+            // caller's contract (AVX2) for the rest, which computes on registers.
+            unsafe {
+                let lo = n.stops(_mm256_loadu_si256(block.as_ptr().cast()));
+                let hi = n.stops(_mm256_loadu_si256(block[32..].as_ptr().cast()));
+                // One test of the block on the way through a run; the masks only at
+                // its stop.
+                if _mm256_testz_si256(_mm256_or_si256(lo, hi), _mm256_or_si256(lo, hi)) == 0 {
+                    let m = Nibbles::mask(lo) | Nibbles::mask(hi) << 32;
+                    return i + m.trailing_zeros() as usize;
+                }
+            }
+            i += BLOCK;
+        }
+        i
+    }
+
+    /// A stop class by nibble lookup (simdjson's classification): a byte stops when
+    /// the table entry of its low nibble and that of its high nibble share a bit; two
+    /// `vpshufb` and four other operations per 32 bytes, where the compares of
+    /// `stop_lanes` take twelve (issue 11: the long base64 runs of s2c-payload). Each
+    /// bit is one group of stop bytes:
+    ///
+    /// | bit | high nibble | low nibbles | `TEXT` | `ATTR` |
+    /// |---|---|---|---|---|
+    /// | 1 | 0 | all but 9, A | controls and CR | (in bit 2) |
+    /// | 2 | 1, 8..F (`ATTR`: 0 too) | all | controls, non-ASCII | controls, TAB, LF, CR, non-ASCII |
+    /// | 4 | 2 | 6 (`&`); `ATTR` also 2, 7 (quotes) | `&` | `&`, `"`, `'` |
+    /// | 8 | 3 | C (`<`); `TEXT` also E (`>`) | `<`, `>` | `<` |
+    ///
+    /// The backend tests and the `classify` fuzz target compare it with the scalar
+    /// classification for every byte at every position.
+    #[derive(Clone, Copy)]
+    struct Nibbles {
+        low: __m256i,
+        high: __m256i,
+    }
+
+    impl Nibbles {
+        /// The tables of `TEXT` or `ATTR` (none for the other stops).
+        #[inline(always)]
+        fn of(stop: Stop) -> Option<Self> {
+            let (low, high): ([u8; 16], [u8; 16]) = match stop {
+                TEXT => (
+                    core::array::from_fn(|lo| {
+                        2 | if lo == 9 || lo == 0xA { 0 } else { 1 }
+                            | if lo == 6 { 4 } else { 0 }
+                            | if lo == 0xC || lo == 0xE { 8 } else { 0 }
+                    }),
+                    [1, 2, 4, 8, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2],
+                ),
+                ATTR => (
+                    core::array::from_fn(|lo| {
+                        2 | if matches!(lo, 2 | 6 | 7) { 4 } else { 0 }
+                            | if lo == 0xC { 8 } else { 0 }
+                    }),
+                    [2, 2, 4, 8, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2],
+                ),
+                _ => return None,
+            };
+            // Each table in both 128-bit lanes (`vpshufb` looks up within a lane).
+            let lane = |t: [u8; 16]| {
+                let both: [u8; 32] = core::array::from_fn(|k| t[k % 16]);
+                // SAFETY: 32 readable bytes, no alignment required; AVX, which every
+                // caller's `#[target_feature(enable = "avx2")]` implies.
+                unsafe { _mm256_loadu_si256(both.as_ptr().cast()) }
+            };
+            Some(Nibbles {
+                low: lane(low),
+                high: lane(high),
+            })
+        }
+
+        /// Non-zero lanes where a byte of `v` stops.
+        ///
+        /// # Safety
+        /// The CPU must have AVX2.
+        #[inline(always)]
+        unsafe fn stops(self, v: __m256i) -> __m256i {
+            // SAFETY: the caller's contract (AVX2); register values only.
+            unsafe {
+                let nibble = _mm256_set1_epi8(0x0F);
+                // Masked to 0..=15, so `vpshufb` never zeroes a lane for its bit 7.
+                let lo = _mm256_and_si256(v, nibble);
+                let hi = _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble);
+                _mm256_and_si256(
+                    _mm256_shuffle_epi8(self.low, lo),
+                    _mm256_shuffle_epi8(self.high, hi),
+                )
+            }
+        }
+
+        /// The 32-bit mask of the non-zero lanes of `stops`.
+        ///
+        /// # Safety
+        /// The CPU must have AVX2.
+        #[inline(always)]
+        unsafe fn mask(stops: __m256i) -> u64 {
+            // SAFETY: the caller's contract (AVX2); register values only.
+            unsafe {
+                !(_mm256_movemask_epi8(_mm256_cmpeq_epi8(stops, _mm256_setzero_si256())) as u32)
+                    as u64
+            }
+        }
     }
 }
 
