@@ -10,7 +10,10 @@
 //! AVX2 backend is never chosen, so miri runs the SSE2 and scalar code. The vector
 //! backends share one classification, written over the small [`Vector`] trait (load,
 //! splat, compare-equal, or, and-not, an unsigned range test, movemask) that each
-//! implements for its vector type.
+//! implements for its vector type. On AVX2 the `TEXT` and `ATTR` skips, the long runs
+//! of text and values, instead look each byte's two nibbles up in two 16-byte tables
+//! (`avx2::Nibbles`, simdjson's classification) and test a whole block with one
+//! `vptest`, computing the masks only at the block that stops.
 //!
 //! Only long runs come here (see `simd.rs`): a scan that stops in its first 128 bytes is
 //! done by the inlined SSE2 loop there, so short text and attribute values, and calls
