@@ -158,7 +158,7 @@ fn skip_with(buf: &[u8], mut i: usize, stops: impl Fn(&[u8; BLOCK]) -> u64) -> u
 /// A method may only be called where the CPU has the backend's instructions (SSE2 and
 /// NEON are baseline on x86_64 and aarch64; AVX2 is detected at run time, `has_avx2`),
 /// and `load` only with at least `BYTES` bytes. They compute on register values only.
-trait Vector: Copy {
+pub(super) trait Vector: Copy {
     /// Bytes per vector (16 or 32).
     const BYTES: usize;
     /// The first `BYTES` bytes of `bytes`.
@@ -497,12 +497,8 @@ pub(crate) mod avx2 {
     #[inline]
     pub(crate) unsafe fn stops<const STOP: Stop>(block: &[u8; BLOCK]) -> u64 {
         if let Some(n) = Nibbles::of(STOP) {
-            // SAFETY: 64 readable bytes, two loads of 32; the caller's contract (AVX2).
-            return unsafe {
-                let lo = n.stops(_mm256_loadu_si256(block.as_ptr().cast()));
-                let hi = n.stops(_mm256_loadu_si256(block[32..].as_ptr().cast()));
-                Nibbles::mask(lo) | Nibbles::mask(hi) << 32
-            };
+            // SAFETY: the caller's contract (AVX2).
+            return unsafe { Nibbles::mask(n.block(block)) };
         }
         // SAFETY: the caller's contract (AVX2).
         unsafe { super::stops::<__m256i, STOP>(block) }
@@ -521,16 +517,15 @@ pub(crate) mod avx2 {
             return unsafe { super::skip_vectors::<__m256i, STOP>(buf, i) };
         };
         while let Some(block) = buf.get(i..i + BLOCK) {
-            // SAFETY: `block` holds 64 readable bytes, two unaligned loads of 32; the
-            // caller's contract (AVX2) for the rest, which computes on registers.
+            let block: &[u8; BLOCK] = block.try_into().unwrap_or(&[0; BLOCK]);
+            // SAFETY: the caller's contract (AVX2); register values only past the loads.
             unsafe {
-                let lo = n.stops(_mm256_loadu_si256(block.as_ptr().cast()));
-                let hi = n.stops(_mm256_loadu_si256(block[32..].as_ptr().cast()));
-                // One test of the block on the way through a run; the masks only at
-                // its stop.
-                if _mm256_testz_si256(_mm256_or_si256(lo, hi), _mm256_or_si256(lo, hi)) == 0 {
-                    let m = Nibbles::mask(lo) | Nibbles::mask(hi) << 32;
-                    return i + m.trailing_zeros() as usize;
+                let halves = n.block(block);
+                // One test of the block on the way through a run; the mask only at its
+                // stop.
+                let any = _mm256_or_si256(halves.0, halves.1);
+                if _mm256_testz_si256(any, any) == 0 {
+                    return i + Nibbles::mask(halves).trailing_zeros() as usize;
                 }
             }
             i += BLOCK;
@@ -563,20 +558,14 @@ pub(crate) mod avx2 {
         /// The tables of `TEXT` or `ATTR` (none for the other stops).
         #[inline(always)]
         fn of(stop: Stop) -> Option<Self> {
+            // Indexed by the nibble, 0 to F; the bits of the table above.
             let (low, high): ([u8; 16], [u8; 16]) = match stop {
                 TEXT => (
-                    core::array::from_fn(|lo| {
-                        2 | if lo == 9 || lo == 0xA { 0 } else { 1 }
-                            | if lo == 6 { 4 } else { 0 }
-                            | if lo == 0xC || lo == 0xE { 8 } else { 0 }
-                    }),
+                    [3, 3, 3, 3, 3, 3, 7, 3, 3, 2, 2, 3, 11, 3, 11, 3],
                     [1, 2, 4, 8, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2],
                 ),
                 ATTR => (
-                    core::array::from_fn(|lo| {
-                        2 | if matches!(lo, 2 | 6 | 7) { 4 } else { 0 }
-                            | if lo == 0xC { 8 } else { 0 }
-                    }),
+                    [2, 2, 6, 2, 2, 2, 6, 6, 2, 2, 2, 2, 10, 2, 2, 2],
                     [2, 2, 4, 8, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2],
                 ),
                 _ => return None,
@@ -613,17 +602,33 @@ pub(crate) mod avx2 {
             }
         }
 
-        /// The 32-bit mask of the non-zero lanes of `stops`.
+        /// [`stops`](Self::stops) of the two halves of `block`.
         ///
         /// # Safety
         /// The CPU must have AVX2.
         #[inline(always)]
-        unsafe fn mask(stops: __m256i) -> u64 {
-            // SAFETY: the caller's contract (AVX2); register values only.
+        unsafe fn block(self, block: &[u8; BLOCK]) -> (__m256i, __m256i) {
+            // SAFETY: `block` is 64 readable bytes, two unaligned loads of 32; the
+            // caller's contract (AVX2).
             unsafe {
-                !(_mm256_movemask_epi8(_mm256_cmpeq_epi8(stops, _mm256_setzero_si256())) as u32)
-                    as u64
+                (
+                    self.stops(_mm256_loadu_si256(block.as_ptr().cast())),
+                    self.stops(_mm256_loadu_si256(block[32..].as_ptr().cast())),
+                )
             }
+        }
+
+        /// The 64-bit mask of the non-zero lanes of a block's [`block`](Self::block).
+        ///
+        /// # Safety
+        /// The CPU must have AVX2.
+        #[inline(always)]
+        unsafe fn mask((lo, hi): (__m256i, __m256i)) -> u64 {
+            // SAFETY: the caller's contract (AVX2); register values only.
+            let half = |v| unsafe {
+                !(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_setzero_si256())) as u32) as u64
+            };
+            half(lo) | half(hi) << 32
         }
     }
 }

@@ -160,8 +160,10 @@ mod swar {
 mod sse2 {
     use super::class;
     use crate::chars::NAME;
+    // `in_range`: one add and one signed compare per range.
+    use crate::scan::classify::Vector;
     use core::arch::x86_64::{
-        __m128i, _mm_add_epi8, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
+        __m128i, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
         _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     };
 
@@ -173,20 +175,12 @@ mod sse2 {
         // SAFETY: SSE2 is part of the x86_64 baseline; these intrinsics only compute on
         // register values.
         let m = unsafe {
-            // A range lo..=hi as one add and one signed compare: the add moves it to
-            // -128..=-128 + (hi - lo), and no other byte there.
-            let in_range = |x: __m128i, lo: u8, hi: u8| {
-                _mm_cmplt_epi8(
-                    _mm_add_epi8(x, _mm_set1_epi8(0x80u8.wrapping_sub(lo) as i8)),
-                    _mm_set1_epi8((-128 + (hi - lo) as i32 + 1) as i8),
-                )
-            };
             // `A`-`Z` folded onto `a`-`z` (a byte from 0x80 keeps its bit 7).
-            let alpha = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), b'a', b'z');
+            let alpha = _mm_or_si128(v, _mm_set1_epi8(0x20)).in_range(b'a', b'z');
             // `-` `.` `/` `0`-`9` `:` are 0x2D..=0x3A; `/` is not a name byte.
             let punct_digit = _mm_andnot_si128(
                 _mm_cmpeq_epi8(v, _mm_set1_epi8(b'/' as i8)),
-                in_range(v, b'-', b':'),
+                v.in_range(b'-', b':'),
             );
             let underscore = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'_' as i8));
             _mm_movemask_epi8(_mm_or_si128(alpha, _mm_or_si128(punct_digit, underscore)))
@@ -224,8 +218,7 @@ mod sse2 {
         let m = unsafe {
             // Signed compare: bytes 0x00..0x1F and 0x80..0xFF are "less than 0x20".
             let low_or_high = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
-            // TAB and LF (9 and 10) moved to -128 and -127: one add and one compare.
-            let tab_lf = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(0x77)), _mm_set1_epi8(-126));
+            let tab_lf = v.in_range(b'\t', b'\n');
             // `<` and `>` (0x3C, 0x3E) are the bytes that become `>` with bit 1 set.
             let markup = _mm_or_si128(
                 _mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(2)), _mm_set1_epi8(b'>' as i8)),
