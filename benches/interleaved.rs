@@ -111,6 +111,12 @@ fn contenders<'a>(f: &'a CorpusFile, cfg: &'a xmpp_stream::Config) -> Vec<Conten
             Box::new(move || parse_only(ours(prefix, 1, cfg, true))),
             parse_only(k),
         ),
+        c(
+            "ours read-all in place",
+            d.len(),
+            Box::new(move || ours_read_all_in_place(d, cfg)),
+            qx,
+        ),
     ]
 }
 
@@ -193,17 +199,20 @@ fn main() {
          attribute's ns, local name and decoded value, every text's decoded string):\n"
     );
     println!(
-        "| file | ours whole | ours 4096 | quick-xml NsReader+unescape | whole ÷ qx | 4096 ÷ qx |"
+        "| file | ours whole | ours 4096 | ours in place | quick-xml NsReader+unescape | \
+         whole ÷ qx | 4096 ÷ qx | in place ÷ qx |"
     );
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for (name, s) in &results {
         println!(
-            "| {name} | {} | {} | {} | {} | {} |",
+            "| {name} | {} | {} | {} | {} | {} | {} | {} |",
             cell(s[0]),
             cell(s[1]),
+            cell(s[9]),
             cell(s[2]),
             ratio(s[0], s[2]),
             ratio(s[1], s[2]),
+            ratio(s[9], s[2]),
         );
     }
     println!(

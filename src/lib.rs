@@ -50,7 +50,10 @@
 //!
 //! A [`Parser`] owns its input buffer. Give it bytes as they arrive, in chunks of any size:
 //! [`Parser::feed`] copies a slice in; [`Parser::spare_capacity`] and [`Parser::commit`]
-//! (or [`Parser::read_from`]) let a socket read straight into the buffer. Then call
+//! (or [`Parser::read_from`]) let a socket read straight into the buffer;
+//! [`Parser::feed_in_place`] reads a complete buffer (a file, a WebSocket message, a BOSH
+//! body) where it lies, its events ([`InPlace`]) borrowing it, nothing copied but a stanza
+//! cut at its end. Then call
 //! [`Parser::next_event`] until it returns `Ok(None)`, which means "feed me more". Events
 //! borrow the parser: each one is released by the next call, which is what lets the
 //! parser hand out slices of its buffer and reuse its memory. At end of input,
@@ -311,7 +314,7 @@ pub use crate::frame::Mode;
 pub use crate::limits::{Limit, Limits};
 #[doc(inline)]
 pub use crate::owned_event::{OwnedEvent, OwnedHeader, OwnedHeaderView};
-pub use crate::parser::{Event, Parser};
+pub use crate::parser::{Event, InPlace, Parser};
 #[doc(inline)]
 pub use crate::tree::{
     Arena, Attribute, Attributes, Element, Node, Nodes, OwnedStanza, OwnedView, Stanza, Text,

@@ -4,6 +4,7 @@
 //! (appending, compaction, memory) is in `parser/buffer.rs`.
 
 mod buffer;
+mod in_place;
 #[cfg(test)]
 pub(crate) mod render;
 
@@ -17,6 +18,7 @@ use crate::window::{Framing, Window};
 pub(crate) use buffer::MIN_READ;
 use bumpalo::Bump;
 use core::fmt;
+pub use in_place::InPlace;
 
 /// One stream event. Events borrow the parser; the next call to
 /// [`Parser::next_event`] releases them.
@@ -45,8 +47,10 @@ fn scanned_str(tree: &[u8]) -> &str {
         core::str::from_utf8(tree).is_ok(),
         "scanner let invalid UTF-8 through"
     );
-    // SAFETY: `tree` is the range of a complete stanza (`Pending::Tree`): it lies before
-    // the scanner's position, and the scanner validates every byte it passes as UTF-8
+    // SAFETY: `tree` is the range of a complete stanza (`Pending::Tree`) in the bytes the
+    // scanner ran over (the buffer, or input read in place, `InPlace`, whose ranges are
+    // the same as if it had been fed): it lies before the scanner's position, and the
+    // scanner validates every byte it passes as UTF-8
     // (an invalid sequence is `ErrorKind::InvalidUtf8`, raised before any event after
     // it); the range starts at the stanza's `<` and ends after its last `>`, both ASCII,
     // so it cuts no character. Debug builds (tests, fuzzing) check it above; the fuzz
@@ -58,7 +62,8 @@ fn scanned_str(tree: &[u8]) -> &str {
 ///
 /// Feed it bytes as they arrive, in chunks of any size, with [`feed`](Self::feed) (or read
 /// straight into its buffer with [`spare_capacity`](Self::spare_capacity) and
-/// [`commit`](Self::commit)); then call [`next_event`](Self::next_event) until it returns
+/// [`commit`](Self::commit), or read a complete buffer where it lies with
+/// [`feed_in_place`](Self::feed_in_place)); then call [`next_event`](Self::next_event) until it returns
 /// `Ok(None)`, which means "feed me more". At end of input call
 /// [`finish`](Self::finish) to learn whether the stream was cut short.
 ///
@@ -320,6 +325,14 @@ impl Parser {
     /// [`advance`](Self::advance) past its shortcut.
     #[inline(always)]
     fn advance_scanning(&mut self) -> Result<bool, Error> {
+        self.advance_in(None)
+    }
+
+    /// The lending step over the buffer (`input` `None`) or over input read in place
+    /// ([`InPlace`]; the buffer is then empty, and `input` stands where its bytes would
+    /// be: every index is the same as if `input` had been fed).
+    #[inline(always)]
+    fn advance_in(&mut self, input: Option<&[u8]>) -> Result<bool, Error> {
         if let Some(e) = self.error {
             return Err(e);
         }
@@ -335,7 +348,11 @@ impl Parser {
             framer: &mut self.framer,
             window: &mut self.window,
         };
-        let step = self.scanner.scan(&self.buf[..self.filled], &mut sink);
+        let buf = match input {
+            Some(input) => input,
+            None => &self.buf[..self.filled],
+        };
+        let step = self.scanner.scan(buf, &mut sink);
         match step {
             Err(e) => {
                 let e = e.rebase(self.base);
@@ -346,7 +363,8 @@ impl Parser {
                 if self.limits_pending && self.window.start().is_none() {
                     self.apply_next_limits();
                 }
-                if self.scanner.pos() == self.filled && !self.in_progress() {
+                // (Input read in place keeps what it needs when it is spent, `InPlace`.)
+                if input.is_none() && self.scanner.pos() == self.filled && !self.in_progress() {
                     // Everything consumed: start over at the front of the buffer.
                     self.base += self.filled as u64;
                     self.shift(self.filled);
@@ -369,6 +387,13 @@ impl Parser {
     /// `advance` or `next_event`. `None` if `advance` has not returned `Ok(true)` since
     /// the last event was taken.
     pub fn take_event(&mut self) -> Option<Event<'_>> {
+        self.take_event_in(None)
+    }
+
+    /// [`take_event`](Self::take_event) over the buffer (`input` `None`) or over input
+    /// read in place, as [`advance_in`](Self::advance_in).
+    #[inline(always)]
+    fn take_event_in<'a>(&'a mut self, input: Option<&'a [u8]>) -> Option<Event<'a>> {
         let pending = self.framer.pending.take()?;
         self.arena_lent.set(true);
         Some(match pending {
@@ -380,7 +405,7 @@ impl Parser {
             Pending::Close => Event::Close,
             Pending::Tree { start, end } => Event::Stanza(Stanza::new(
                 TreeRef {
-                    src: scanned_str(&self.buf[start..end]),
+                    src: scanned_str(&input.unwrap_or(&self.buf)[start..end]),
                     store: Store::Parser(&self.framer.builder.tree, &self.framer.resolver.table),
                     arena: &self.arena,
                 },

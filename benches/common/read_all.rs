@@ -84,6 +84,26 @@ pub fn ours_read_all(data: &[u8], chunk: usize, config: &Config) -> ReadSum {
     acc
 }
 
+/// Our pipeline reading the whole of `data` in place ([`Parser::feed_in_place`]: the
+/// views borrow `data`, nothing is copied), reading everything of every stanza as
+/// [`ours_read_all`]; `finish()` at the end. The same input as quick-xml's borrowed
+/// reader below gets: a slice it does not copy.
+#[inline(never)]
+pub fn ours_read_all_in_place(data: &[u8], config: &Config) -> ReadSum {
+    let mut p = Parser::with_config(config.clone());
+    let mut acc = ReadSum::default();
+    let mut input = p.feed_in_place(data);
+    while let Some(ev) = input.next_event().expect("parse error") {
+        if let Event::Stanza(s) = ev {
+            acc.stanzas += 1;
+            read_element(s.root(), &mut acc);
+        }
+    }
+    drop(input);
+    p.finish().expect("finish");
+    acc
+}
+
 /// quick-xml 0.42 `NsReader` over the slice doing the same reads: element names resolved
 /// (`read_resolved_event`), attribute names resolved (`resolve_attribute`) and values
 /// unescaped and normalised (`normalized_value`, what the deprecated

@@ -5,19 +5,39 @@
 //! Input layout: `flags`, `n`, then `n % 16` little-endian `u16` split points, then the
 //! data. Flags: bit 0 implicit restart, bit 1 document mode, bit 2 read through
 //! `spare_capacity`/`commit` instead of `feed`, bit 3 call `release_memory` after every
-//! drain. Inputs up to 2 KiB are also fed one byte at a time.
+//! drain, bit 4 read each piece in place (`feed_in_place`, the events borrowing the piece
+//! and each checked by `exercise`). Inputs up to 2 KiB are also fed one byte at a time.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use xmpp_stream::{Config, Limits, Parser};
-use xmpp_stream_fuzz::{config_from_byte, drain, parse_chunks, parse_whole, split_at_points};
+use xmpp_stream_fuzz::{
+    config_from_byte, drain, exercise, parse_chunks, parse_whole, render, split_at_points,
+};
 use xmpp_stream_fuzz::{End, Outcome};
 
 fn parse_with(config: &Config, chunks: &[&[u8]], flags: u8) -> Outcome {
     let mut parser = Parser::with_config(config.clone());
     let mut events = Vec::new();
     for chunk in chunks {
-        if flags & 4 != 0 {
+        if flags & 16 != 0 {
+            let mut input = parser.feed_in_place(chunk);
+            loop {
+                match input.next_event() {
+                    Ok(Some(event)) => {
+                        exercise(&event, None);
+                        events.push(render(&event));
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        return Outcome {
+                            events,
+                            end: End::from_error(e),
+                        }
+                    }
+                }
+            }
+        } else if flags & 4 != 0 {
             let mut rest: &[u8] = chunk;
             while !rest.is_empty() {
                 let n = parser.read_from(&mut rest).expect("reading from a slice");

@@ -2,7 +2,9 @@
 //! its offset) of one whole feed; no input panics.
 
 use crate::support::corpus::{streams, Stream};
-use crate::support::{gen, run_chunked, run_whole, stream_config, HEADER};
+use crate::support::{
+    gen, pieces, run_chunked, run_pieces_in_place, run_whole, stream_config, HEADER,
+};
 use proptest::prelude::*;
 use xmpp_stream::{Config, Mode};
 
@@ -12,6 +14,11 @@ fn check_chunkings(cfg: &Config, input: &[u8], sizes: &[usize]) -> Result<(), Te
     prop_assert_eq!(&whole, &chunked, "sizes {:?}", sizes);
     let bytewise = run_chunked(cfg, input, &[1]);
     prop_assert_eq!(&whole, &bytewise);
+    // Read in place, whole and in the same pieces: the same events and error.
+    let in_place = run_pieces_in_place(cfg, pieces(input, &[]));
+    prop_assert_eq!(&whole, &in_place, "in place, whole");
+    let in_place = run_pieces_in_place(cfg, pieces(input, sizes));
+    prop_assert_eq!(&whole, &in_place, "in place, sizes {:?}", sizes);
     Ok(())
 }
 
@@ -89,6 +96,14 @@ fn corpus_files_chunk_invariantly() {
                 whole,
                 run_chunked(&stream_config(), bytes, &sizes),
                 "{name} {sizes:?}"
+            );
+        }
+        // Read in place, whole and in pieces (`Parser::feed_in_place`).
+        for sizes in [vec![], vec![4096], vec![1500, 7, 333]] {
+            assert_eq!(
+                whole,
+                run_pieces_in_place(&stream_config(), pieces(bytes, &sizes)),
+                "{name} in place {sizes:?}"
             );
         }
         let random: Vec<usize> = (0..64)

@@ -162,22 +162,40 @@ fn extras(t: &mut Tally, x: &mut Extras, s: &Stanza<'_>) {
     }
 }
 
+/// Reads one event: every view, and with `x` the writing and copying paths.
+fn read_event(t: &mut Tally, event: Event<'_>, x: Option<&mut Extras>) {
+    match event {
+        Event::Header(h) => header(t, &StreamHeader::new(h)),
+        Event::Stanza(s) => {
+            read_stanza(t, &s);
+            if let Some(x) = x {
+                extras(t, x, &s);
+            }
+        }
+        Event::Close => t.bytes += 1,
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
 /// Feeds one input in socket-sized chunks, reading every event.
 fn pass(t: &mut Tally, parser: &mut Parser, input: &[u8], mut x: Option<&mut Extras>) {
     for chunk in input.chunks(4096) {
         parser.feed(chunk);
         while let Some(event) = parser.next_event().unwrap() {
-            match event {
-                Event::Header(h) => header(t, &StreamHeader::new(h)),
-                Event::Stanza(s) => {
-                    read_stanza(t, &s);
-                    if let Some(x) = x.as_deref_mut() {
-                        extras(t, x, &s);
-                    }
-                }
-                Event::Close => t.bytes += 1,
-                other => panic!("unexpected {other:?}"),
-            }
+            read_event(t, event, x.as_deref_mut());
+        }
+    }
+    parser.finish().unwrap();
+    // Ready for the same input again.
+    parser.restart();
+}
+
+/// [`pass`] with every chunk read in place (`Parser::feed_in_place`).
+fn pass_in_place(t: &mut Tally, parser: &mut Parser, input: &[u8]) {
+    for chunk in input.chunks(4096) {
+        let mut chunk = parser.feed_in_place(chunk);
+        while let Some(event) = chunk.next_event().unwrap() {
+            read_event(t, event, None);
         }
     }
     parser.finish().unwrap();
@@ -235,6 +253,33 @@ fn second_pass_over_the_corpus_allocates_nothing() {
              after restarts until both have grown)"
         );
     }
+
+    // Views, the input read in place: what is kept between chunks goes to the buffer
+    // the first pass grew; the views read the same as fed.
+    let fed = (second.stanzas, second.elements, second.bytes);
+    let mut parsers: Vec<Parser> = inputs
+        .iter()
+        .map(|_| Parser::with_config(config.clone()))
+        .collect();
+    let mut first = Tally::default();
+    counted(|| {
+        for (p, input) in parsers.iter_mut().zip(&inputs) {
+            pass_in_place(&mut first, p, input);
+        }
+    });
+    let mut second = Tally::default();
+    let ((), a2, b2) = counted(|| {
+        for (p, input) in parsers.iter_mut().zip(&inputs) {
+            pass_in_place(&mut second, p, input);
+        }
+    });
+    assert_eq!(
+        (first.stanzas, first.elements, first.bytes),
+        (second.stanzas, second.elements, second.bytes)
+    );
+    assert!(second.stanzas > 10_000);
+    assert_eq!(fed, (second.stanzas, second.elements, second.bytes));
+    assert_eq!((a2, b2), (0, 0), "in place: the second pass allocated");
 
     // Views plus writing, owned copies into a reused slot, and WebSocket framing.
     let mut parsers: Vec<Parser> = inputs

@@ -70,6 +70,33 @@ pub fn run_pieces<'a>(config: &Config, pieces: impl IntoIterator<Item = &'a [u8]
     Outcome { events, error }
 }
 
+/// [`run_pieces`] with every piece read in place (`Parser::feed_in_place`): the events
+/// borrow the piece, and what they leave unconsumed is kept for the next one.
+pub fn run_pieces_in_place<'a>(
+    config: &Config,
+    pieces: impl IntoIterator<Item = &'a [u8]>,
+) -> Outcome {
+    let mut parser = Parser::with_config(config.clone());
+    let mut events = Vec::new();
+    for piece in pieces {
+        let mut input = parser.feed_in_place(piece);
+        loop {
+            match input.next_event() {
+                Ok(Some(ev)) => events.push(dump_line(&ev)),
+                Ok(None) => break,
+                Err(e) => {
+                    return Outcome {
+                        events,
+                        error: Some(e),
+                    }
+                }
+            }
+        }
+    }
+    let error = parser.finish().err();
+    Outcome { events, error }
+}
+
 /// `input` cut in pieces whose sizes cycle through `sizes` (0 is read as 1; no sizes: one
 /// piece); an empty input is one empty piece.
 pub fn pieces<'a>(input: &'a [u8], sizes: &[usize]) -> Vec<&'a [u8]> {

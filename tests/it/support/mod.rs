@@ -12,7 +12,9 @@ pub mod gen;
 pub mod golden;
 
 pub use corpus::crate_file;
-pub use drain::{drain, drain_with, run_chunked, run_pieces, run_whole, Outcome};
+pub use drain::{
+    drain, drain_with, pieces, run_chunked, run_pieces, run_pieces_in_place, run_whole, Outcome,
+};
 
 use xmpp_stream::Config;
 
