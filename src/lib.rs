@@ -257,6 +257,7 @@
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
+mod bytes_eq;
 mod chars;
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]

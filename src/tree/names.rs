@@ -2,6 +2,8 @@
 //! (the resolver fills it, the views read it). Reads only names it is handed; never
 //! touches the buffer itself.
 
+use crate::bytes_eq::bytes_eq;
+
 /// `http://www.w3.org/XML/1998/namespace`, bound to the `xml` prefix.
 pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 /// `http://www.w3.org/2000/xmlns/`, the namespace of `xmlns` declarations.
@@ -149,7 +151,11 @@ impl NsTable {
         loop {
             let k = *self.index.get(h)? as usize;
             let &(s, l) = self.cache.get(k.checked_sub(1)?)?;
-            if l as usize == uri.len() && text.get(s as usize..(s + l) as usize) == Some(uri) {
+            if l as usize == uri.len()
+                && text
+                    .get(s as usize..(s + l) as usize)
+                    .is_some_and(|t| bytes_eq(t, uri))
+            {
                 return Some((k - 1) as u32 | CACHED);
             }
             h = (h + 1) % INDEX_SLOTS;

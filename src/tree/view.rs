@@ -7,6 +7,7 @@
 use super::block::Store;
 use super::names::NS_NONE;
 use super::records::{AttrRec, NodeRec, NONE};
+use crate::bytes_eq::str_eq;
 use crate::decode::{decode_attr, decode_text, Push};
 use bumpalo::Bump;
 use core::fmt;
@@ -105,12 +106,11 @@ impl<'a> TreeRef<'a> {
     }
 }
 
-/// `a == b` for the short names lookups compare (`to`, `id`, `body`): the lengths and
-/// the first bytes decide most pairs without a call to `memcmp`.
+/// `a == b` for the names and namespace names lookups compare (`to`, `id`, `body`,
+/// `jabber:client`): inline, without a call to `bcmp` (see `crate::bytes_eq`).
 #[inline(always)]
 fn name_eq(a: &str, b: &str) -> bool {
-    let (x, y) = (a.as_bytes(), b.as_bytes());
-    x.len() == y.len() && x.first() == y.first() && x == y
+    str_eq(a, b)
 }
 
 /// What [`TreeRef::str`] gives for a range outside the tree (never, for records the
@@ -188,7 +188,7 @@ impl<'a> Element<'a> {
     /// Whether the element is `local` in namespace `ns`.
     #[inline]
     pub fn is(&self, ns: &str, local: &str) -> bool {
-        name_eq(self.local_name(), local) && self.ns() == ns
+        name_eq(self.local_name(), local) && name_eq(self.ns(), ns)
     }
 
     /// The attributes, in document order, without namespace declarations.
@@ -230,7 +230,7 @@ impl<'a> Element<'a> {
     /// attributes).
     pub fn attr(&self, ns: &str, local: &str) -> Option<&'a str> {
         self.attrs()
-            .find(|a| name_eq(a.local_name(), local) && a.ns() == ns)
+            .find(|a| name_eq(a.local_name(), local) && name_eq(a.ns(), ns))
             .map(|a| a.value())
     }
 

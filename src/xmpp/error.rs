@@ -2,6 +2,7 @@
 //! and error types as enums, and views over the `<error/>` and `<stream:error/>` elements.
 
 use super::ns;
+use crate::bytes_eq::str_eq;
 use crate::condition::Condition;
 use crate::tree::Element;
 use crate::tree::XML_NS;
@@ -196,7 +197,7 @@ fn texts<'a>(
 /// The first child in `ns` other than `<text/>`: the defined condition element.
 fn condition_element<'a>(e: &Element<'a>, ns: &str) -> Option<Element<'a>> {
     e.children()
-        .find(|c| c.ns() == ns && c.local_name() != "text")
+        .find(|c| str_eq(c.ns(), ns) && c.local_name() != "text")
 }
 
 /// The first child outside `ns`: the application-specific condition.

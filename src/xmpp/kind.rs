@@ -2,6 +2,7 @@
 //! ([`StanzaType`]). Pure classification of names and attribute values.
 
 use super::ns;
+use crate::bytes_eq::str_eq;
 use crate::tree::STREAMS_NS;
 use core::fmt;
 
@@ -95,7 +96,7 @@ impl<'a> Kind<'a> {
     /// stream's content namespace, or `None` to accept the three standard ones.
     pub fn of(ns: &'a str, name: &'a str, content_ns: Option<&str>) -> Kind<'a> {
         let in_content = match content_ns {
-            Some(c) => ns == c,
+            Some(c) => str_eq(ns, c),
             None => matches!(ns, ns::CLIENT | ns::SERVER | ns::COMPONENT_ACCEPT),
         };
         if in_content {
