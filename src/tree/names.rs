@@ -151,10 +151,9 @@ impl NsTable {
         loop {
             let k = *self.index.get(h)? as usize;
             let &(s, l) = self.cache.get(k.checked_sub(1)?)?;
-            if l as usize == uri.len()
-                && text
-                    .get(s as usize..(s + l) as usize)
-                    .is_some_and(|t| bytes_eq(t, uri))
+            if text
+                .get(s as usize..(s + l) as usize)
+                .is_some_and(|t| bytes_eq(t, uri))
             {
                 return Some((k - 1) as u32 | CACHED);
             }

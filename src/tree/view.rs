@@ -106,13 +106,6 @@ impl<'a> TreeRef<'a> {
     }
 }
 
-/// `a == b` for the names and namespace names lookups compare (`to`, `id`, `body`,
-/// `jabber:client`): inline, without a call to `bcmp` (see `crate::bytes_eq`).
-#[inline(always)]
-fn name_eq(a: &str, b: &str) -> bool {
-    str_eq(a, b)
-}
-
 /// What [`TreeRef::str`] gives for a range outside the tree (never, for records the
 /// builder wrote): out of line, so that the check is one compare and a branch.
 #[cold]
@@ -188,7 +181,7 @@ impl<'a> Element<'a> {
     /// Whether the element is `local` in namespace `ns`.
     #[inline]
     pub fn is(&self, ns: &str, local: &str) -> bool {
-        name_eq(self.local_name(), local) && name_eq(self.ns(), ns)
+        str_eq(self.local_name(), local) && str_eq(self.ns(), ns)
     }
 
     /// The attributes, in document order, without namespace declarations.
@@ -230,7 +223,7 @@ impl<'a> Element<'a> {
     /// attributes).
     pub fn attr(&self, ns: &str, local: &str) -> Option<&'a str> {
         self.attrs()
-            .find(|a| name_eq(a.local_name(), local) && name_eq(a.ns(), ns))
+            .find(|a| str_eq(a.local_name(), local) && str_eq(a.ns(), ns))
             .map(|a| a.value())
     }
 
