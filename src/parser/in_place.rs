@@ -261,4 +261,44 @@ mod tests {
         assert_eq!(rest.len(), 2, "{rest:?}");
         p.finish().unwrap();
     }
+
+    /// A stream of stanzas of up to 12 KiB, with references and line ends, cut every
+    /// `chunk` bytes: read in place (alone, mixed with `feed`, put down after some
+    /// events), each chunk gives what feeding it gives.
+    #[test]
+    fn inputs_that_complete_long_stanzas_read_as_feed_does() {
+        let mut stream = b"<stream:stream xmlns='jabber:client' \
+            xmlns:stream='http://etherx.jabber.org/streams'>"
+            .to_vec();
+        for k in 0..12 {
+            let text = "ab&amp;c\r\n".repeat(40 + 97 * k);
+            stream.extend_from_slice(
+                format!("<message id='m{k}'><body>{text}</body></message>").as_bytes(),
+            );
+            stream.extend_from_slice(b"<presence/>");
+        }
+        stream.extend_from_slice(b"</stream:stream>");
+        let sizes: &[usize] = if cfg!(miri) {
+            &[700]
+        } else {
+            &[1, 37, 300, 511, 512, 700, 1500, 4096]
+        };
+        for &chunk in sizes {
+            let chunks: Vec<&[u8]> = stream.chunks(chunk).collect();
+            let want = fed(&chunks);
+            assert!(want.iter().all(Result::is_ok), "{want:?}");
+            for (mix, stop_after) in [
+                (false, usize::MAX),
+                (true, usize::MAX),
+                (false, 1),
+                (false, 3),
+            ] {
+                assert_eq!(
+                    in_place(&chunks, mix, stop_after),
+                    want,
+                    "chunk {chunk}; mix {mix}, stop after {stop_after}"
+                );
+            }
+        }
+    }
 }
