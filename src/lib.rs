@@ -170,8 +170,9 @@
 //!
 //! XMPP over WebSocket (RFC 7395) sends one complete element per message, `<open/>`
 //! instead of the stream header and `<close/>` instead of the stream close.
-//! [`xmpp::WebSocketParser`] reads each message as one document and yields
-//! [`xmpp::WsEvent`]s with the same stanza views; [`xmpp::write_open`] and
+//! [`xmpp::WebSocketParser`] reads each message in place as one document (the views
+//! borrow the message; nothing is copied) and yields [`xmpp::WsEvent`]s with the same
+//! stanza views; [`xmpp::write_open`] and
 //! [`xmpp::write_ws_close`] write the framing elements, and [`xmpp::Target::Standalone`]
 //! writes stanzas that stand alone as messages.
 //!

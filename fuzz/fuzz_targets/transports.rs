@@ -60,6 +60,10 @@ fuzz_target!(|data: &[u8]| {
         _ => {
             let mut ws = WebSocketParser::new();
             if let Ok(WsEvent::Stanza(s)) = ws.parse(input) {
+                // Read in place: the stanza is the message's own bytes (and, as every
+                // stanza, UTF-8: the invariant of the views' `&str`).
+                assert!(input.as_ptr_range().contains(&s.raw().as_ptr()), "copied");
+                assert!(std::str::from_utf8(s.raw()).is_ok(), "stanza not UTF-8");
                 check_stanza(&s, input);
             }
         }

@@ -69,6 +69,26 @@ impl Parser {
         }
     }
 
+    /// The first event of `input`, read in place, for readers of one complete document
+    /// per input (WebSocket messages, `crate::xmpp::WebSocketParser`): the event borrows
+    /// `input` and the parser, and nothing of `input` is kept, so the parser is to be
+    /// [`recycle`](Self::recycle)d (as it was before this call) before the next input.
+    /// `Ok(None)` when `input` ends before an event does.
+    pub(crate) fn first_event_in_place<'a>(
+        &'a mut self,
+        input: &'a [u8],
+    ) -> Result<Option<Event<'a>>, Error> {
+        debug_assert_eq!(
+            self.filled, 0,
+            "a document read in place over buffered bytes"
+        );
+        if self.advance_in(Some(input))? {
+            Ok(self.take_event_in(Some(input)))
+        } else {
+            Ok(None)
+        }
+    }
+
     /// The end of input read in place: keeps its bytes from the first one still needed
     /// (as [`compact`](Self::compact) would after feeding them), so that scanning goes
     /// on in the buffer.

@@ -3,9 +3,10 @@
 //! .../>` plays the stream header, `<close/>` the stream close, and everything else is a
 //! stanza or nonza, read through the same [`Stanza`] views as on a TCP stream.
 //!
-//! The layer is thin: each message is parsed by a [`Parser`] in
-//! [`Mode::Document`], recycled between messages (its buffers are kept, so steady state
-//! allocates nothing), and the last `<open/>` is kept (copied like an
+//! The layer is thin: each message is read in place (its views borrow the message, no
+//! byte of it is copied) by a [`Parser`] in [`Mode::Document`], recycled between messages
+//! (its records are kept, so steady state allocates nothing), and the last `<open/>` is
+//! kept (copied like an
 //! [`OwnedStanza`](crate::OwnedStanza)'s records) so that stanzas can see it (its
 //! `xml:lang`, through [`Stanza::header`] and [`Stanza::lang`]). There is no restart to
 //! call: after SASL success the client simply sends a new `<open/>`.
@@ -110,11 +111,14 @@ impl WebSocketParser {
     /// after the element ([`ErrorKind::ContentAfterRoot`] or
     /// [`ErrorKind::TextOutsideRoot`]). Error offsets count from the message's first
     /// byte. Errors are not sticky: the next message is read afresh.
-    pub fn parse(&mut self, message: &[u8]) -> Result<WsEvent<'_>, Error> {
+    ///
+    /// The message is read in place: the event's views borrow `message` itself (and the
+    /// parser's records), nothing of it is copied, and the parser's input buffer is never
+    /// used.
+    pub fn parse<'a>(&'a mut self, message: &'a [u8]) -> Result<WsEvent<'a>, Error> {
         self.parser.recycle();
         self.arena.reset();
-        self.parser.feed(message);
-        let stanza = match self.parser.next_event() {
+        let stanza = match self.parser.first_event_in_place(message) {
             Ok(Some(Event::Stanza(s))) => s,
             Ok(_) => return Err(Error::new(ErrorKind::UnexpectedEof, message.len() as u64)),
             Err(e) => return Err(e),
@@ -208,6 +212,36 @@ mod tests {
         assert!(StreamHeader::new(o.view().stanza().header().unwrap()).is_websocket());
         ws.reset();
         assert!(ws.open().is_none());
+    }
+
+    /// The views borrow the message: its stanza's bytes and text are the message's own,
+    /// and the parser holds no copy of them however long they are.
+    #[test]
+    fn messages_are_read_in_place() {
+        let mut ws = WebSocketParser::new();
+        // No reference: the text is the message's bytes too (decoded text would go to
+        // the parser's arena). Shorter under miri (which checks the unchecked `&str`).
+        let n = if cfg!(miri) { 500 } else { 25_000 };
+        let body = "xy".repeat(n);
+        let msg = format!("<message xmlns='jabber:client' id='1'><body>{body}</body></message>");
+        for _ in 0..3 {
+            let WsEvent::Stanza(s) = ws.parse(msg.as_bytes()).unwrap() else {
+                panic!()
+            };
+            assert_eq!(s.raw(), msg.as_bytes());
+            assert_eq!(s.raw().as_ptr(), msg.as_ptr());
+            let inside = msg.as_bytes().as_ptr_range();
+            let id = s.root().attr("", "id").unwrap();
+            assert!(inside.contains(&id.as_ptr()));
+            let text = s.root().child("jabber:client", "body").unwrap().text();
+            assert_eq!(text.len(), 2 * n);
+            assert!(inside.contains(&text.as_ptr()));
+        }
+        assert!(
+            ws.parser.heap_bytes() < 16 * 1024,
+            "{}",
+            ws.parser.heap_bytes()
+        );
     }
 
     #[test]
