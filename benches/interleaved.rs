@@ -35,7 +35,11 @@ fn parse_only(n: usize) -> ReadSum {
 
 /// The contenders on one file, in a fixed order (the `XS_ONLY` indices of
 /// benches/README.md).
-fn contenders<'a>(f: &'a CorpusFile, cfg: &'a xmpp_stream::Config) -> Vec<Contender<'a>> {
+fn contenders<'a>(
+    f: &'a CorpusFile,
+    cfg: &'a xmpp_stream::Config,
+    messages: &'a [Vec<u8>],
+) -> Vec<Contender<'a>> {
     let d = &f.data[..];
     let (prefix, k) = f.prefix(ONE_BYTE_PREFIX);
     // The references, computed untimed by the peers; they must agree with each other.
@@ -50,6 +54,8 @@ fn contenders<'a>(f: &'a CorpusFile, cfg: &'a xmpp_stream::Config) -> Vec<Conten
     let rx1 = rxml_read_all(prefix, usize::MAX, false);
     assert_eq!(rx1.stanzas, k, "{}", f.name);
     let views = views_reference(d).fold();
+    let qx_ws = quick_xml_websocket_read_all(messages);
+    assert_eq!(qx_ws.stanzas, f.stanzas, "{}: messages", f.name);
     let c = |label, bytes, run: Run<'a>, expect| Contender {
         label,
         bytes,
@@ -117,6 +123,18 @@ fn contenders<'a>(f: &'a CorpusFile, cfg: &'a xmpp_stream::Config) -> Vec<Conten
             Box::new(move || ours_read_all_in_place(d, cfg)),
             qx,
         ),
+        c(
+            "ours websocket read-all",
+            messages.iter().map(Vec::len).sum(),
+            Box::new(move || ours_websocket_read_all(messages)),
+            qx_ws,
+        ),
+        c(
+            "quick-xml websocket read-all",
+            messages.iter().map(Vec::len).sum(),
+            Box::new(move || quick_xml_websocket_read_all(messages)),
+            qx_ws,
+        ),
     ]
 }
 
@@ -182,7 +200,8 @@ fn main() {
             break;
         }
         let cfg = f.config();
-        let cs = contenders(&f, &cfg);
+        let messages = websocket_messages(&f.data, &cfg);
+        let cs = contenders(&f, &cfg, &messages);
         if let Some(i) = only {
             assert_eq!((cs[i].run)(), cs[i].expect, "{}", f.name);
             continue;
@@ -240,6 +259,21 @@ fn main() {
         "\n\\* on a prefix of at most {} KiB cut at a stanza end.",
         ONE_BYTE_PREFIX / 1024
     );
+    println!(
+        "\nWebSocket (RFC 7395): every stanza of the file written on its own (declaring its \
+         namespaces) as one message, everything read as above; ours `WebSocketParser` (each \
+         message read in place), quick-xml `NsReader` over each message:\n"
+    );
+    println!("| file | ours WebSocketParser | quick-xml NsReader per message | ours ÷ qx |");
+    println!("|---|---:|---:|---:|");
+    for (name, s) in &results {
+        println!(
+            "| {name} | {} | {} | {} |",
+            cell(s[10]),
+            cell(s[11]),
+            ratio(s[10], s[11])
+        );
+    }
     #[cfg(all(feature = "xso", feature = "minidom"))]
     typed_table(rounds, &filter);
 }

@@ -111,6 +111,58 @@ pub fn ours_read_all_in_place(data: &[u8], config: &Config) -> ReadSum {
 /// CDATA end-of-line normalised (`xml10_content`), references resolved.
 #[inline(never)]
 pub fn quick_xml_read_all(data: &[u8]) -> ReadSum {
+    quick_xml_read_from(data, 1)
+}
+
+/// Every stanza of a stream written on its own (`Target::Standalone`: it declares its
+/// namespaces), as the WebSocket messages of RFC 7395 carry them.
+pub fn websocket_messages(data: &[u8], config: &Config) -> Vec<Vec<u8>> {
+    let mut p = Parser::with_config(config.clone());
+    p.feed(data);
+    let mut out = Vec::new();
+    while let Some(ev) = p.next_event().expect("parse error") {
+        if let Event::Stanza(s) = ev {
+            let mut m = Vec::new();
+            s.write_to(&mut m, xmpp_stream::xmpp::Target::Standalone);
+            out.push(m);
+        }
+    }
+    p.finish().expect("finish");
+    out
+}
+
+/// Our `WebSocketParser` reading each message (in place), everything of every stanza
+/// read as [`ours_read_all`] reads it.
+#[inline(never)]
+pub fn ours_websocket_read_all(messages: &[Vec<u8>]) -> ReadSum {
+    use xmpp_stream::xmpp::{WebSocketParser, WsEvent};
+    let mut ws = WebSocketParser::new();
+    let mut acc = ReadSum::default();
+    for m in messages {
+        if let WsEvent::Stanza(s) = ws.parse(m).expect("parse error") {
+            acc.stanzas += 1;
+            read_element(s.root(), &mut acc);
+        }
+    }
+    acc
+}
+
+/// quick-xml's `NsReader` over each message, its root the stanza, the same reads as
+/// [`quick_xml_read_all`].
+#[inline(never)]
+pub fn quick_xml_websocket_read_all(messages: &[Vec<u8>]) -> ReadSum {
+    let mut acc = ReadSum::default();
+    for m in messages {
+        let r = quick_xml_read_from(m, 0);
+        acc.stanzas += r.stanzas;
+        acc.sum = acc.sum.wrapping_add(r.sum);
+    }
+    acc
+}
+
+/// [`quick_xml_read_all`] with the stanzas at depth `top` (1 in a stream, 0 in a message).
+#[inline(always)]
+fn quick_xml_read_from(data: &[u8], top: u32) -> ReadSum {
     use quick_xml::events::Event as Q;
     use quick_xml::name::ResolveResult;
     let mut r = quick_xml::NsReader::from_reader(data);
@@ -123,8 +175,8 @@ pub fn quick_xml_read_all(data: &[u8]) -> ReadSum {
             _ => None,
         };
         if let Some(e) = start {
-            if depth >= 1 {
-                if depth == 1 {
+            if depth >= top {
+                if depth == top {
                     acc.stanzas += 1;
                 }
                 let ns = match ns {
@@ -156,9 +208,9 @@ pub fn quick_xml_read_all(data: &[u8]) -> ReadSum {
         }
         match ev {
             Q::End(_) => depth -= 1,
-            Q::Text(t) if depth >= 2 => acc.text(black_box(t.xml10_content()).len()),
-            Q::CData(t) if depth >= 2 => acc.text(black_box(t.xml10_content()).len()),
-            Q::GeneralRef(g) if depth >= 2 => acc.text(black_box(super::qx_ref(&g))),
+            Q::Text(t) if depth > top => acc.text(black_box(t.xml10_content()).len()),
+            Q::CData(t) if depth > top => acc.text(black_box(t.xml10_content()).len()),
+            Q::GeneralRef(g) if depth > top => acc.text(black_box(super::qx_ref(&g))),
             Q::Eof => break,
             e => {
                 black_box(e);
