@@ -172,9 +172,9 @@
 //! instead of the stream header and `<close/>` instead of the stream close.
 //! [`xmpp::WebSocketParser`] reads each message in place as one document (the views
 //! borrow the message; nothing is copied) and yields [`xmpp::WsEvent`]s with the same
-//! stanza views; [`xmpp::write_open`] and
-//! [`xmpp::write_ws_close`] write the framing elements, and [`xmpp::Target::Standalone`]
-//! writes stanzas that stand alone as messages.
+//! stanza views; [`xmpp::write_open`] and [`xmpp::write_ws_close`] write the framing
+//! elements, and [`xmpp::Target::Standalone`] writes stanzas that stand alone as
+//! messages.
 //!
 //! ## BOSH
 //!

@@ -103,9 +103,9 @@
 //! ## WebSocket (RFC 7395)
 //!
 //! Each WebSocket text message is one complete element: [`WebSocketParser::parse`] reads
-//! one message in place (its views borrow the message) and returns [`WsEvent::Open`] (the `<open/>` that plays the stream
-//! header; the same [`StreamHeader`] view and checks), [`WsEvent::Stanza`] or
-//! [`WsEvent::Close`]. There is no restart to call: after SASL success the client sends
+//! one message in place (its views borrow the message) and returns [`WsEvent::Open`]
+//! (the `<open/>` that plays the stream header; the same [`StreamHeader`] view and
+//! checks), [`WsEvent::Stanza`] or [`WsEvent::Close`]. There is no restart to call: after SASL success the client sends
 //! a new `<open/>`. Write with [`write_open`], [`write_ws_close`], and stanzas with
 //! [`Target::Standalone`] (every message declares its own namespaces).
 //!

@@ -6,9 +6,8 @@
 //! The layer is thin: each message is read in place (its views borrow the message, no
 //! byte of it is copied) by a [`Parser`] in [`Mode::Document`], recycled between messages
 //! (its records are kept, so steady state allocates nothing), and the last `<open/>` is
-//! kept (copied like an
-//! [`OwnedStanza`](crate::OwnedStanza)'s records) so that stanzas can see it (its
-//! `xml:lang`, through [`Stanza::header`] and [`Stanza::lang`]). There is no restart to
+//! kept (copied like an [`OwnedStanza`](crate::OwnedStanza)'s records) so that stanzas
+//! can see it (its `xml:lang`, through [`Stanza::header`] and [`Stanza::lang`]). There is no restart to
 //! call: after SASL success the client simply sends a new `<open/>`.
 
 use super::ns;
