@@ -86,10 +86,43 @@ fn split_word(w: u64, n: usize) -> Result<usize, ()> {
     }
 }
 
-/// Attributes per start tag whose [`name_word`]s the resolver keeps (seven: the parser
-/// stays within 1 KiB inline; more go through
-/// the general duplicate check).
-const WORDS: usize = 7;
+/// Attributes per start tag that the exact duplicate check compares pairwise by
+/// [`name_word`]; more go through the general check (hashed).
+const WORDS: usize = 8;
+
+/// The bit of an attribute name in the resolver's duplicate filter: the top six bits of
+/// its word (a [`name_word`], or [`long_filter_word`]) times [`FILTER_K`].
+#[inline(always)]
+fn filter_bit(word: u64) -> u64 {
+    1 << (word.wrapping_mul(FILTER_K) >> 58)
+}
+
+/// The multiplier of [`filter_bit`]. Any odd constant is correct (equal names always
+/// meet, and a tag whose names meet takes the exact check); this one gives distinct bits
+/// to the attributes that share a start tag in RFC 6120/6121 and the common XEPs (the
+/// stream header; `to from id type xml:lang xmlns` of stanzas; roster items; disco
+/// identities, items and features; caps; delay; MUC items; data-form fields; pubsub;
+/// avatar metadata; SASL; stanza ids; MAM; stream management; Jingle; IBB; BOSH bodies;
+/// dialback), so such tags skip the check: found by a search over random odd constants
+/// for those groups, which the unit test `attributes_that_share_an_xmpp_tag_take_distinct_filter_bits` lists. On the
+/// bundled corpus and the external excerpts no tag of distinct names takes the check.
+const FILTER_K: u64 = 0x8d11_6ece_1738_f7d9;
+
+/// The filter word of a name that has no [`name_word`]: `word` ([`short_word`]) when the
+/// name is at most 8 bytes, else its first and last 8 bytes and its length mixed (long
+/// names all have word 0, which would make any two of them meet).
+#[inline(never)]
+fn long_filter_word(name: &[u8], word: u64) -> u64 {
+    match (name.first_chunk::<8>(), name.last_chunk::<8>()) {
+        (Some(a), Some(b)) if name.len() > 8 => {
+            u64::from_le_bytes(*a) ^ u64::from_le_bytes(*b).rotate_left(5) ^ name.len() as u64
+        }
+        _ => word,
+    }
+}
+
+/// The bit of [`Resolver`]'s `decl_bits` that stands for every attribute from the 64th.
+const DECL_BITS_REST: usize = 63;
 
 /// `xmlns` as a [`name_word`].
 const XMLNS_WORD: u64 = 0x73_6e_6c_6d_78;
@@ -134,11 +167,17 @@ pub(crate) struct Resolver {
     /// Declarations and prefixed attributes of the start tag being read.
     decls: u32,
     prefixed: u32,
-    /// Attributes of the start tag being read, and the [`name_word`] of the first
-    /// [`WORDS`] of them (0 for a longer name), computed once by `attribute_name` for
-    /// the duplicate check.
+    /// Attributes of the start tag being read.
     attrs: u32,
-    words: [u64; WORDS],
+    /// A filter of the start tag's attribute names so far: one bit per name, chosen by
+    /// [`filter_bit`]; `clash` has the bits that two of them took. Equal names take
+    /// the same bit, so a start tag whose `clash` is 0 has no name twice and skips the
+    /// exact check (a tag of distinct names whose bits meet just takes it).
+    seen: u64,
+    clash: u64,
+    /// Bit k set when attribute k of the start tag is a declaration (bit
+    /// [`DECL_BITS_REST`] for any from that one on).
+    decl_bits: u64,
     max_bindings: usize,
     scratch: Scratch,
 }
@@ -157,7 +196,9 @@ impl Resolver {
             decls: 0,
             prefixed: 0,
             attrs: 0,
-            words: [0; WORDS],
+            seen: 0,
+            clash: 0,
+            decl_bits: 0,
             max_bindings,
             scratch: Vec::new(),
         }
@@ -218,6 +259,9 @@ impl Resolver {
         self.decls = 0;
         self.prefixed = 0;
         self.attrs = 0;
+        self.seen = 0;
+        self.clash = 0;
+        self.decl_bits = 0;
         split_qname_at(buf, name.0, name.1)
     }
 
@@ -230,26 +274,27 @@ impl Resolver {
         buf: &[u8],
         name: (usize, usize),
     ) -> Result<AttrName, ()> {
-        let (plen, is_decl, word) = match name_word(buf, name.0, name.1) {
+        let (plen, is_decl, bit) = match name_word(buf, name.0, name.1) {
             Some((w, n)) => {
                 let plen = split_word(w, n)?;
                 let is_decl =
                     (n == 5 && w == XMLNS_WORD) || (plen == 5 && w & 0xff_ffff_ffff == XMLNS_WORD);
-                (plen, is_decl, w)
+                (plen, is_decl, filter_bit(w))
             }
             None => {
                 let qname = buf.get(name.0..name.1).ok_or(())?;
                 let plen = split_qname(qname)?;
                 let is_decl = qname == b"xmlns" || (plen == 5 && qname.starts_with(b"xmlns"));
-                (plen, is_decl, short_word(qname))
+                let w = short_word(qname);
+                (plen, is_decl, filter_bit(long_filter_word(qname, w)))
             }
         };
-        if let Some(w) = self.words.get_mut(self.attrs as usize) {
-            *w = word;
-        }
         self.attrs += 1;
+        self.clash |= self.seen & bit;
+        self.seen |= bit;
         if is_decl {
             self.decls += 1;
+            self.decl_bits |= 1 << (self.attrs as usize - 1).min(DECL_BITS_REST);
         } else if plen > 0 {
             self.prefixed += 1;
         }
@@ -281,7 +326,7 @@ impl Resolver {
     ) -> Result<(), Error> {
         let (start, prefix_len) = (node.start, node.prefix_len);
         let lt = origin + start as usize;
-        if attrs.len() >= 2 {
+        if self.clash != 0 {
             self.check_unique_qnames(buf, origin, attrs)?;
         }
         let bindings_len = self.bindings.len() as u32;
@@ -368,15 +413,22 @@ impl Resolver {
         if attrs.len() < 2 {
             return Ok(());
         }
-        if attrs.len() <= WORDS && attrs.len() == self.attrs as usize {
+        if attrs.len() <= WORDS {
             // Pairwise over one word per name: a name of at most 8 bytes is its
             // `name_word` exactly (names have no NUL), so equal words are equal names;
             // longer names (word 0) are compared as slices.
-            let words = &self.words;
             let slice = |a: &AttrRec| {
                 let s = origin + a.name_start as usize;
                 buf.get(s..s + a.name_len as usize).unwrap_or(&[])
             };
+            let mut words = [0u64; WORDS];
+            for (w, a) in words.iter_mut().zip(attrs) {
+                let s = origin + a.name_start as usize;
+                *w = match name_word(buf, s, s + a.name_len as usize) {
+                    Some((w, _)) => w,
+                    None => short_word(slice(a)),
+                };
+            }
             for j in 1..attrs.len() {
                 for i in 0..j {
                     if words[i] == words[j]
@@ -406,6 +458,7 @@ impl Resolver {
     }
 
     /// Processes the declarations among `attrs`; returns the element's default namespace.
+    /// Only the declarations are visited: `decl_bits` has their positions.
     #[inline(never)]
     fn declare(
         &mut self,
@@ -415,79 +468,99 @@ impl Resolver {
         header: bool,
     ) -> Result<u32, Error> {
         let mut default_ns = self.current_default();
-        if self.decls == 0 {
-            return Ok(default_ns);
-        }
-        for a in attrs.iter().filter(|a| a.is_decl) {
-            let at = origin + a.name_start as usize;
-            let vs = origin + a.value_start as usize;
-            let raw = &buf[vs..vs + a.value_len as usize];
-            let name = &buf[at..at + a.name_len as usize];
-            let prefix = (a.prefix_len != 0).then(|| &name[6..]);
-            if prefix == Some(b"xmlns") {
-                return err(ErrorKind::ReservedPrefix, at);
-            }
-            // Namespace names seen before in stanzas come from the cache (never reserved
-            // ones, never empty); the header's stay in the per-stream part of the table.
-            let cached = if a.flags == 0 && !header {
-                self.table.cached(raw)
-            } else {
-                None
-            };
-            let id = match cached {
-                Some(id) => {
-                    if prefix == Some(b"xml") {
-                        return err(ErrorKind::ReservedPrefix, at);
-                    }
-                    id
+        let mut bits = self.decl_bits;
+        while bits != 0 {
+            let k = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            if k == DECL_BITS_REST {
+                // The 64th attribute and those after it share the last bit.
+                for a in attrs.iter().skip(k).filter(|a| a.is_decl) {
+                    self.declare_one(buf, origin, a, header, &mut default_ns)?;
                 }
-                None => {
-                    let text = self.table.text_mut();
-                    let start = text.len();
-                    let raw = core::str::from_utf8(raw).unwrap_or("");
-                    if a.flags == 0 {
-                        text.push_str(raw);
-                    } else {
-                        decode_attr(raw, text);
-                    }
-                    let uri = &text[start..];
-                    let (is_xml_ns, is_xmlns_ns, empty) =
-                        (uri == XML_NS, uri == XMLNS_NS, uri.is_empty());
-                    match prefix {
-                        Some(b"xml") if is_xml_ns => {
-                            text.truncate(start);
-                            continue;
-                        }
-                        Some(b"xml") => return err(ErrorKind::ReservedPrefix, at),
-                        _ if is_xml_ns || is_xmlns_ns => {
-                            return err(ErrorKind::ReservedNamespace, at)
-                        }
-                        Some(_) if empty => return err(ErrorKind::EmptyPrefixBinding, at),
-                        None if empty => {
-                            default_ns = NS_NONE;
-                            continue;
-                        }
-                        _ => {}
-                    }
-                    if header {
-                        self.table.seal_from(start)
-                    } else {
-                        self.table.cache_or_seal(start)
-                    }
-                }
-            };
-            match prefix {
-                None => default_ns = id,
-                Some(p) => {
-                    if self.bindings.len() >= self.max_bindings {
-                        return err(ErrorKind::LimitExceeded(Limit::NamespaceBindings), at);
-                    }
-                    let p = core::str::from_utf8(p).unwrap_or("");
-                    self.bindings.push(&mut self.table, p, id);
-                }
+            } else if let Some(a) = attrs.get(k) {
+                self.declare_one(buf, origin, a, header, &mut default_ns)?;
             }
         }
         Ok(default_ns)
+    }
+
+    /// One declaration `a` of [`declare`](Self::declare): binds its prefix, or sets
+    /// `default_ns` for `xmlns`.
+    #[inline(always)]
+    fn declare_one(
+        &mut self,
+        buf: &[u8],
+        origin: usize,
+        a: &AttrRec,
+        header: bool,
+        default_ns: &mut u32,
+    ) -> Result<(), Error> {
+        let at = origin + a.name_start as usize;
+        let vs = origin + a.value_start as usize;
+        let raw = &buf[vs..vs + a.value_len as usize];
+        let name = &buf[at..at + a.name_len as usize];
+        let prefix = (a.prefix_len != 0).then(|| &name[6..]);
+        if prefix == Some(b"xmlns") {
+            return err(ErrorKind::ReservedPrefix, at);
+        }
+        // Namespace names seen before in stanzas come from the cache (never reserved
+        // ones, never empty); the header's stay in the per-stream part of the table.
+        let cached = if a.flags == 0 && !header {
+            self.table.cached(raw)
+        } else {
+            None
+        };
+        let id = match cached {
+            Some(id) => {
+                if prefix == Some(b"xml") {
+                    return err(ErrorKind::ReservedPrefix, at);
+                }
+                id
+            }
+            None => {
+                let text = self.table.text_mut();
+                let start = text.len();
+                let raw = core::str::from_utf8(raw).unwrap_or("");
+                if a.flags == 0 {
+                    text.push_str(raw);
+                } else {
+                    decode_attr(raw, text);
+                }
+                let uri = &text[start..];
+                let (is_xml_ns, is_xmlns_ns, empty) =
+                    (uri == XML_NS, uri == XMLNS_NS, uri.is_empty());
+                match prefix {
+                    Some(b"xml") if is_xml_ns => {
+                        text.truncate(start);
+                        return Ok(());
+                    }
+                    Some(b"xml") => return err(ErrorKind::ReservedPrefix, at),
+                    _ if is_xml_ns || is_xmlns_ns => return err(ErrorKind::ReservedNamespace, at),
+                    Some(_) if empty => return err(ErrorKind::EmptyPrefixBinding, at),
+                    None if empty => {
+                        *default_ns = NS_NONE;
+                        return Ok(());
+                    }
+                    _ => {}
+                }
+                if header {
+                    self.table.seal_from(start)
+                } else {
+                    self.table.cache_or_seal(start)
+                }
+            }
+        };
+        match prefix {
+            None => *default_ns = id,
+            Some(p) => {
+                if self.bindings.len() >= self.max_bindings {
+                    return err(ErrorKind::LimitExceeded(Limit::NamespaceBindings), at);
+                }
+                let p = core::str::from_utf8(p).unwrap_or("");
+                self.bindings.push(&mut self.table, p, id);
+            }
+        }
+        Ok(())
     }
 
     /// Resolves the prefixed attributes among `attrs` and checks Namespaces in XML 1.0
@@ -638,5 +711,100 @@ mod tests {
         let (b, n) = name(b"b");
         assert_eq!(r.start_element(&b, n), Ok(0));
         assert_eq!(r.declarations(), 0);
+    }
+
+    /// The first error of `doc` read as a document (`None` when it is well-formed).
+    fn document_error(doc: &str) -> Option<ErrorKind> {
+        use crate::{Config, Mode, Parser};
+        let mut p = Parser::with_config(Config::default().with_mode(Mode::Document));
+        p.feed(doc.as_bytes());
+        loop {
+            match p.next_event() {
+                Ok(Some(_)) => {}
+                Ok(None) => return p.finish().err().map(|e| e.kind()),
+                Err(e) => return Some(e.kind()),
+            }
+        }
+    }
+
+    #[test]
+    fn attributes_that_share_an_xmpp_tag_take_distinct_filter_bits() {
+        // The groups `FILTER_K` was picked for (attribute names that one start tag has
+        // together in RFC 6120/6121 and the common XEPs).
+        let groups = [
+            "to from id type xml:lang xmlns",
+            "to from id version xml:lang xmlns xmlns:stream",
+            "jid name subscription ask approved",
+            "category type name xml:lang",
+            "jid node name",
+            "xmlns hash node ver ext",
+            "xmlns from stamp",
+            "affiliation role jid nick",
+            "var type label",
+            "node max_items subid",
+            "id publisher",
+            "id type bytes width height url",
+            "xmlns mechanism",
+            "xmlns id by",
+            "xmlns queryid id",
+            "xmlns resume max id location h previd",
+            "action sid initiator responder",
+            "sid block-size stanza seq",
+            "rid sid xmlns to xml:lang wait hold ver xmpp:version xmlns:xmpp content ack route secure",
+            "from to type id xmlns:db",
+            "type by code",
+            "jid host port",
+            "xmlns name size date hash",
+            "xmlns with start end",
+        ];
+        for group in groups {
+            let mut seen = 0u64;
+            for name in group.split(' ') {
+                let (buf, (s, e)) = padded(name.as_bytes(), 8);
+                let mut r = Resolver::new(8);
+                r.attribute_name(&buf, (s, e)).unwrap();
+                assert_eq!(seen & r.seen, 0, "{name} in {group:?}");
+                seen |= r.seen;
+            }
+        }
+    }
+
+    #[test]
+    fn names_that_meet_in_the_filter_are_told_apart_and_equal_ones_are_caught() {
+        // Two distinct short names with the same filter bit, and two distinct long ones.
+        let bit = |n: &str| filter_bit(short_word(n.as_bytes()));
+        let names: Vec<String> = (b'a'..=b'z')
+            .flat_map(|a| (b'a'..=b'z').map(move |b| format!("{}{}", a as char, b as char)))
+            .collect();
+        let (x, y) = names
+            .iter()
+            .enumerate()
+            .find_map(|(k, x)| {
+                names[k + 1..]
+                    .iter()
+                    .find(|y| bit(x) == bit(y))
+                    .map(|y| (x, y))
+            })
+            .unwrap();
+        let (p, q) = ("abcdefghijk", "abcdefghijkl");
+        for pad in ["", " z='0'"] {
+            for (a, b) in [(x.as_str(), y.as_str()), (p, q), (x, p)] {
+                let ok = format!("<m {a}='1'{pad} {b}='2'/>");
+                assert_eq!(document_error(&ok), None, "{ok}");
+                for dup in [a, b] {
+                    let bad = format!("<m {a}='1' {b}='2'{pad} {dup}='3'/>");
+                    assert_eq!(
+                        document_error(&bad),
+                        Some(ErrorKind::DuplicateAttribute),
+                        "{bad}"
+                    );
+                }
+            }
+        }
+        // At a buffer's end the names take the slice path: the same bits.
+        let (buf, n) = padded(x.as_bytes(), 0);
+        let mut r = Resolver::new(8);
+        r.attribute_name(&buf, n).unwrap();
+        assert_eq!(r.seen, bit(x));
     }
 }
