@@ -91,7 +91,7 @@ fn split_word(w: u64, n: usize) -> Result<usize, ()> {
 const WORDS: usize = 8;
 
 /// The bit of an attribute name in the resolver's duplicate filter: the top six bits of
-/// its word (a [`name_word`], or [`long_filter_word`]) times [`FILTER_K`].
+/// its word (a [`name_word`], or [`slice_filter_word`]) times [`FILTER_K`].
 #[inline(always)]
 fn filter_bit(word: u64) -> u64 {
     1 << (word.wrapping_mul(FILTER_K) >> 58)
@@ -103,21 +103,22 @@ fn filter_bit(word: u64) -> u64 {
 /// stream header; `to from id type xml:lang xmlns` of stanzas; roster items; disco
 /// identities, items and features; caps; delay; MUC items; data-form fields; pubsub;
 /// avatar metadata; SASL; stanza ids; MAM; stream management; Jingle; IBB; BOSH bodies;
-/// dialback), so such tags skip the check: found by a search over random odd constants
-/// for those groups, which the unit test `attributes_that_share_an_xmpp_tag_take_distinct_filter_bits` lists. On the
-/// bundled corpus and the external excerpts no tag of distinct names takes the check.
+/// dialback), so such tags skip the check. Found by a search over random odd constants
+/// for those groups, which the unit test
+/// `attributes_that_share_an_xmpp_tag_take_distinct_filter_bits` lists. On the bundled
+/// corpus and the external excerpts no tag of distinct names takes the check.
 const FILTER_K: u64 = 0x8d11_6ece_1738_f7d9;
 
-/// The filter word of a name that has no [`name_word`]: `word` ([`short_word`]) when the
-/// name is at most 8 bytes, else its first and last 8 bytes and its length mixed (long
-/// names all have word 0, which would make any two of them meet).
+/// The filter word of a name read as a slice (no [`name_word`]): its [`short_word`]
+/// when it is at most 8 bytes, else its first and last 8 bytes and its length mixed
+/// (long names all have word 0, which would make any two of them meet).
 #[inline(never)]
-fn long_filter_word(name: &[u8], word: u64) -> u64 {
+fn slice_filter_word(name: &[u8]) -> u64 {
     match (name.first_chunk::<8>(), name.last_chunk::<8>()) {
         (Some(a), Some(b)) if name.len() > 8 => {
             u64::from_le_bytes(*a) ^ u64::from_le_bytes(*b).rotate_left(5) ^ name.len() as u64
         }
-        _ => word,
+        _ => short_word(name),
     }
 }
 
@@ -285,8 +286,7 @@ impl Resolver {
                 let qname = buf.get(name.0..name.1).ok_or(())?;
                 let plen = split_qname(qname)?;
                 let is_decl = qname == b"xmlns" || (plen == 5 && qname.starts_with(b"xmlns"));
-                let w = short_word(qname);
-                (plen, is_decl, filter_bit(long_filter_word(qname, w)))
+                (plen, is_decl, filter_bit(slice_filter_word(qname)))
             }
         };
         self.attrs += 1;
@@ -399,10 +399,11 @@ impl Resolver {
             .map_or(self.stream_default, |s| s.default_ns)
     }
 
-    /// XML 1.0 WFC "Unique Att Spec": no qualified name twice on one start tag.
+    /// XML 1.0 WFC "Unique Att Spec": no qualified name twice on one start tag; called
+    /// only when two of its names met in the filter (so it has two or more).
     // Out of line, as `declare` and `resolve_attributes`: the common start tag (no
-    // declaration, no prefixed attribute, fewer than two attributes) then runs a short
-    // function with few registers to save (issue 11).
+    // declaration, no prefixed attribute, no names meeting in the filter) then runs a
+    // short function with few registers to save (issue 11).
     #[inline(never)]
     fn check_unique_qnames(
         &mut self,
@@ -410,9 +411,6 @@ impl Resolver {
         origin: usize,
         attrs: &[AttrRec],
     ) -> Result<(), Error> {
-        if attrs.len() < 2 {
-            return Ok(());
-        }
         if attrs.len() <= WORDS {
             // Pairwise over one word per name: a name of at most 8 bytes is its
             // `name_word` exactly (names have no NUL), so equal words are equal names;
