@@ -135,6 +135,12 @@ fn contenders<'a>(
             Box::new(move || quick_xml_websocket_read_all(messages)),
             qx_ws,
         ),
+        c(
+            "ours parse-only in place",
+            d.len(),
+            Box::new(move || parse_only(ours_in_place(d, cfg))),
+            parse_only(f.stanzas),
+        ),
     ]
 }
 
@@ -235,18 +241,21 @@ fn main() {
         );
     }
     println!(
-        "\nOther work, same run: parse only (nothing read), the to/from/id/type/xml:lang + \
-         message body view, rxml reading everything; one-byte feeds*:\n"
+        "\nOther work, same run: parse only (nothing read; fed whole, and in place), the \
+         to/from/id/type/xml:lang + message body view, rxml reading everything; one-byte \
+         feeds*:\n"
     );
     println!(
-        "| file | ours parse-only | ours views | rxml read-all whole | ours read-all 1-byte* | \
-         rxml read-all 1-byte* | 1-byte ÷ rxml | ours parse-only 1-byte* |"
+        "| file | ours parse-only | ours parse-only in place | ours views | rxml read-all whole \
+         | ours read-all 1-byte* | rxml read-all 1-byte* | 1-byte ÷ rxml | ours parse-only \
+         1-byte* |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (name, s) in &results {
         println!(
-            "| {name} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {name} | {} | {} | {} | {} | {} | {} | {} | {} |",
             cell(s[3]),
+            cell(s[12]),
             cell(s[4]),
             cell(s[5]),
             cell(s[6]),
