@@ -4,7 +4,7 @@
 
 use super::attribute::Attr;
 use super::{name_start_at, skip, Flow, Scanner, Sink, St};
-use crate::chars::{is_ws, WS};
+use crate::chars::{class, is_ws, NAME_START, WS};
 use crate::error::{err, Error, ErrorKind};
 
 /// Where a start tag is (its `<` at `Scanner::lt`, its name from `Scanner::name_start`).
@@ -102,6 +102,21 @@ impl Scanner {
         }
         let end = *end;
         loop {
+            // Most often one space and an attribute's name follow (after the element's
+            // name or an attribute's closing quote): two bytes, one test, and the
+            // attribute machine at once. Anything else takes the general path below.
+            if let Some(&[b' ', n]) = buf[..end].get(*i..*i + 2) {
+                if class(n) & NAME_START != 0 {
+                    self.had_ws = true;
+                    *i += 1;
+                    self.name_start = *i;
+                    let flow = self.attribute::<S, WIDE>(Attr::Name, buf, i, end, sink)?;
+                    if flow != Flow::Go(St::TagBetween) {
+                        return Ok(flow);
+                    }
+                    continue;
+                }
+            }
             if *i < end && is_ws(buf[*i]) {
                 self.had_ws = true;
                 *i = skip(buf, *i + 1, end, WS);

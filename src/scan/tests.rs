@@ -123,3 +123,74 @@ fn tokens_with_exact_spans() {
     assert_eq!(tokens("<r><!DOCTYPE"), Err((ErrorKind::Doctype, 3)));
     assert_eq!(tokens("<r/> x"), Err((ErrorKind::TextOutsideRoot, 5)));
 }
+
+/// `token` with every index moved by `at` (the digit after `f`, the flags, kept).
+fn shifted(token: &str, at: usize) -> String {
+    let mut out = String::new();
+    let mut num = String::new();
+    for ch in token.chars().chain([' ']) {
+        if ch.is_ascii_digit() && !(num.is_empty() && out.ends_with('f')) {
+            num.push(ch);
+            continue;
+        }
+        if !num.is_empty() {
+            out.push_str(&(num.parse::<usize>().unwrap() + at).to_string());
+            num.clear();
+        }
+        out.push(ch);
+    }
+    out.pop();
+    out
+}
+
+/// The space before an attribute: one space and a name take a shortcut in the start
+/// tag, anything else the general path; both must give the same tokens and errors, with
+/// and without the vectors (the scan takes them on 64 bytes or more: the tags are also
+/// read inside a root padded past that).
+#[test]
+fn the_space_before_an_attribute_reads_alike_on_every_path() {
+    let pad = "p".repeat(64);
+    // Each tag's tokens after its start, with indices from its `<`.
+    let ok: [(&str, &[&str]); 7] = [
+        ("<a b='1'/>", &["attr 3..4=6..7 f0", "empty@10"]),
+        (
+            "<a  b='1' c='2'/>",
+            &["attr 4..5=7..8 f0", "attr 10..11=13..14 f0", "empty@17"],
+        ),
+        (
+            "<a\tb='1'\nc='2'>",
+            &["attr 3..4=6..7 f0", "attr 9..10=12..13 f0", "open@15"],
+        ),
+        ("<a b='1' >", &["attr 3..4=6..7 f0", "open@10"]),
+        ("<a b='1' />", &["attr 3..4=6..7 f0", "empty@11"]),
+        ("<a é='1'/>", &["attr 3..5=7..8 f0", "empty@11"]),
+        (
+            "<a _:b='1' :c='2'/>",
+            &["attr 3..6=8..9 f0", "attr 11..13=15..16 f0", "empty@19"],
+        ),
+    ];
+    for (tag, after) in ok {
+        let mut want = vec!["start@0 1..2".to_string()];
+        want.extend(after.iter().map(|t| t.to_string()));
+        assert_eq!(tokens(tag).unwrap(), want, "{tag:?}");
+        let padded = format!("<r>{tag}{pad}</r>");
+        let got = tokens(&padded).unwrap();
+        let inner: Vec<String> = want.iter().map(|t| shifted(t, 3)).collect();
+        assert_eq!(got[2..2 + inner.len()], inner[..], "{padded:?}");
+    }
+    let bad: [(&str, ErrorKind, u64); 4] = [
+        ("<a 1='x'/>", ErrorKind::UnexpectedByte, 3),
+        ("<a b='1'c='2'/>", ErrorKind::MissingWhitespace, 8),
+        ("<a b='1' -c='2'/>", ErrorKind::UnexpectedByte, 9),
+        (
+            "<a b='1' c ='2' d= '3' e='4'x/>",
+            ErrorKind::MissingWhitespace,
+            28,
+        ),
+    ];
+    for (tag, kind, at) in bad {
+        assert_eq!(tokens(tag), Err((kind, at)), "{tag:?}");
+        let padded = format!("<r>{tag}{pad}</r>");
+        assert_eq!(tokens(&padded), Err((kind, at + 3)), "{tag:?}");
+    }
+}

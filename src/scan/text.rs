@@ -33,7 +33,10 @@ impl Scanner {
         }
         let end = *end;
         loop {
-            *i = simd::skip_text::<WIDE>(buf, *i, end);
+            // Text is most often empty, between two tags: the vector test is skipped.
+            if *i >= end || buf[*i] != b'<' {
+                *i = simd::skip_text::<WIDE>(buf, *i, end);
+            }
             if *i >= end {
                 return Ok(Flow::More(St::Text));
             }
