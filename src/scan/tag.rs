@@ -111,7 +111,7 @@ impl Scanner {
                     *i += 1;
                     self.name_start = *i;
                     let flow = self.attribute::<S, WIDE>(Attr::Name, buf, i, end, sink)?;
-                    if flow != Flow::Go(St::TagBetween) {
+                    if !matches!(flow, Flow::Go(St::TagBetween)) {
                         return Ok(flow);
                     }
                     continue;
@@ -146,7 +146,7 @@ impl Scanner {
                 },
             }
             let flow = self.attribute::<S, WIDE>(Attr::Name, buf, i, end, sink)?;
-            if flow != Flow::Go(St::TagBetween) {
+            if !matches!(flow, Flow::Go(St::TagBetween)) {
                 return Ok(flow);
             }
         }

@@ -52,7 +52,7 @@ impl Scanner {
                             *i += 2;
                             self.name_start = *i;
                             let flow = self.end_tag::<S, WIDE>(End::Name, buf, i, end, sink)?;
-                            if flow == Flow::Go(St::Text) && self.in_content() {
+                            if matches!(flow, Flow::Go(St::Text)) && self.in_content() {
                                 continue;
                             }
                             return Ok(flow);
