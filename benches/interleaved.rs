@@ -191,8 +191,9 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(if test { 1 } else { 15 });
     let filter = args.get(1).cloned().unwrap_or_default();
-    // XS_ONLY=i: run contender i once and nothing else (for `valgrind --tool=callgrind`
-    // instruction counts; see benches/README.md).
+    // XS_ONLY=i: run contender i `ROUNDS` times and nothing else (`--bench 1` for
+    // `valgrind --tool=callgrind` instruction counts, more for `perf record`; see
+    // benches/README.md).
     let only = std::env::var("XS_ONLY")
         .ok()
         .and_then(|v| v.parse::<usize>().ok());
@@ -209,7 +210,10 @@ fn main() {
         let messages = websocket_messages(&f.data, &cfg);
         let cs = contenders(&f, &cfg, &messages);
         if let Some(i) = only {
-            assert_eq!((cs[i].run)(), cs[i].expect, "{}", f.name);
+            // `ROUNDS` runs of it (one for callgrind; many for a sampling profiler).
+            for _ in 0..rounds {
+                assert_eq!((cs[i].run)(), cs[i].expect, "{}", f.name);
+            }
             continue;
         }
         results.push((f.name, measure(f.name, &f.data, &cs, rounds)));
