@@ -402,15 +402,6 @@ pub fn qx_attrs<R>(r: &quick_xml::NsReader<R>, e: &quick_xml::events::BytesStart
     }
 }
 
-/// The decoded bytes of a reference event.
-pub fn qx_ref(g: &quick_xml::events::BytesRef<'_>) -> usize {
-    match g.resolve_char_ref().expect("quick-xml char ref") {
-        Some(c) => c.len_utf8(),
-        None => quick_xml::escape::resolve_predefined_entity(g)
-            .expect("undefined entity")
-            .len(),
-    }
-}
 
 /// What [`ours_views`] must find, computed outside the timed code with xml-rs (an
 /// independent implementation, and one no timed contender uses: a second caller of the

@@ -214,7 +214,7 @@ fn quick_xml_read_from(data: &[u8], top: u32) -> ReadSum {
             Q::End(_) => depth -= 1,
             Q::Text(t) if depth > top => acc.text(black_box(t.xml10_content()).len()),
             Q::CData(t) if depth > top => acc.text(black_box(t.xml10_content()).len()),
-            Q::GeneralRef(g) if depth > top => acc.text(black_box(super::qx_ref(&g))),
+            Q::GeneralRef(g) if depth > top => acc.text(black_box(qx_ref(&g))),
             Q::Eof => break,
             e => {
                 black_box(e);
@@ -284,5 +284,15 @@ fn rxml_read_feed(p: &mut rxml::Parser, mut piece: &[u8], at_eof: bool, st: &mut
             }
             Err(EndOrError::Error(e)) => panic!("rxml: {e}"),
         }
+    }
+}
+
+/// The decoded bytes of a reference event.
+pub fn qx_ref(g: &quick_xml::events::BytesRef<'_>) -> usize {
+    match g.resolve_char_ref().expect("quick-xml char ref") {
+        Some(c) => c.len_utf8(),
+        None => quick_xml::escape::resolve_predefined_entity(g)
+            .expect("undefined entity")
+            .len(),
     }
 }
