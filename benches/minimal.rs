@@ -38,7 +38,10 @@ type Run<'a> = Box<dyn Fn() -> ReadSum + 'a>;
 fn main() {
     // `cargo bench` passes `--bench`; the first number is the rounds, the first other
     // word a filter on file names.
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let rounds = args
         .iter()
         .find_map(|a| a.parse::<usize>().ok())
@@ -55,8 +58,9 @@ fn main() {
         "Read everything, contenders alone in this binary; {rounds} rounds; MB/s = 10^6 \
          bytes of input/s; median (best round).\n"
     );
-    let mut head = "| file | ours whole | ours 4096 | ours in place | quick-xml NsReader+unescape |"
-        .to_owned();
+    let mut head =
+        "| file | ours whole | ours 4096 | ours in place | quick-xml NsReader+unescape |"
+            .to_owned();
     if with_rxml {
         head.push_str(" rxml |");
     }

@@ -402,7 +402,6 @@ pub fn qx_attrs<R>(r: &quick_xml::NsReader<R>, e: &quick_xml::events::BytesStart
     }
 }
 
-
 /// What [`ours_views`] must find, computed outside the timed code with xml-rs (an
 /// independent implementation, and one no timed contender uses: a second caller of the
 /// quick-xml code the timed `quick_xml_read_all` runs made the compiler lay that code out
