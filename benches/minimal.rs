@@ -11,7 +11,8 @@
 //! its quick-xml has no other caller to share code with.
 //!
 //! `cargo bench --bench minimal [-- ROUNDS [FILTER] [--rxml]]` (default 31 rounds, the
-//! six peer corpus files). See benches/README.md.
+//! six peer corpus files); without `--bench` (`cargo test --benches`) one round, the
+//! assertions only. See benches/README.md.
 
 // The WebSocket contenders are `interleaved`'s only.
 #[allow(dead_code)]
@@ -36,8 +37,10 @@ const FILES: [&str; 6] = [
 type Run<'a> = Box<dyn Fn() -> ReadSum + 'a>;
 
 fn main() {
-    // `cargo bench` passes `--bench`; the first number is the rounds, the first other
-    // word a filter on file names.
+    // `cargo bench` passes `--bench` (without it, as under `cargo test --benches`: one
+    // round, the assertions only); the first number is the rounds, the first other word
+    // a filter on file names.
+    let timed = std::env::args().any(|a| a == "--bench");
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| a != "--bench")
@@ -45,7 +48,8 @@ fn main() {
     let rounds = args
         .iter()
         .find_map(|a| a.parse::<usize>().ok())
-        .unwrap_or(31);
+        .unwrap_or(if timed { 31 } else { 1 })
+        .max(1);
     let with_rxml = args.iter().any(|a| a == "--rxml");
     let filter = args
         .iter()
