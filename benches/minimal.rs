@@ -14,7 +14,11 @@
 //! six peer corpus files); without `--bench` (`cargo test --benches`) one round, the
 //! assertions only. See benches/README.md.
 
-// The WebSocket contenders are `interleaved`'s only.
+// The corpus table, and the read-everything contenders (the WebSocket ones are
+// `interleaved`'s only).
+#[allow(dead_code)]
+#[path = "common/files.rs"]
+mod files;
 #[allow(dead_code)]
 #[path = "common/read_all.rs"]
 mod read_all;
@@ -23,16 +27,6 @@ use read_all::*;
 use std::hint::black_box;
 use std::time::Instant;
 use xmpp_stream::Config;
-
-/// The files every contender reads as one document (`common::FILES`' peer files).
-const FILES: [&str; 6] = [
-    "c2s-chat",
-    "s2c-mixed",
-    "s2c-payload",
-    "pubsub-nested",
-    "roster-push",
-    "s2s-dialback",
-];
 
 type Run<'a> = Box<dyn Fn() -> ReadSum + 'a>;
 
@@ -56,7 +50,6 @@ fn main() {
         .find(|a| a.parse::<usize>().is_err() && !a.starts_with("--"))
         .cloned()
         .unwrap_or_default();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/streams");
     let cfg = Config::default();
     println!(
         "Read everything, contenders alone in this binary; {rounds} rounds; MB/s = 10^6 \
@@ -71,9 +64,10 @@ fn main() {
     head.push_str(" whole ÷ qx | 4096 ÷ qx | in place ÷ qx |");
     println!("{head}");
     println!("|---|{}", "---:|".repeat(head.matches('|').count() - 2));
-    for name in FILES.iter().filter(|n| n.contains(&filter)) {
-        let path = dir.join(format!("{name}.xml"));
-        let d = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    // The files every contender reads as one document.
+    let peer_files = files::FILES.iter().filter(|f| f.3).map(|f| f.0);
+    for name in peer_files.filter(|n| n.contains(&filter)) {
+        let d = files::load(name);
         let want = quick_xml_read_all(&d);
         let mut runs: Vec<Run<'_>> = vec![
             Box::new(|| ours_read_all(&d, usize::MAX, &cfg)),

@@ -7,11 +7,12 @@
 #![allow(dead_code)]
 
 use std::hint::black_box;
-use std::path::PathBuf;
 
 use xmpp_stream::{Config, Event, Parser};
 
+mod files;
 mod read_all;
+pub use files::*;
 pub use read_all::*;
 #[cfg(all(feature = "xso", feature = "minidom"))]
 mod typed;
@@ -34,31 +35,8 @@ pub struct CorpusFile {
     pub data: Vec<u8>,
 }
 
-/// (name, depth-1 elements, has restarts, readable by the peers as one document).
-const FILES: &[(&str, usize, bool, bool)] = &[
-    ("c2s-chat", 5002, false, true),
-    ("s2c-mixed", 2595, false, true),
-    ("s2c-payload", 1249, false, true),
-    ("pubsub-nested", 345, false, true),
-    ("roster-push", 839, false, true),
-    ("s2s-dialback", 123, false, true),
-    ("c2s-negotiation", 93, true, false),
-    ("s2c-negotiation", 108, true, false),
-    // Ends between stanzas without `</stream:stream>`: fine for us, an error for the peers.
-    ("s2c-unclosed", 62, false, false),
-];
-
 /// Size of the prefix fed one byte at a time (cut at the last stanza end at or before it).
 pub const ONE_BYTE_PREFIX: usize = 256 * 1024;
-
-pub fn corpus_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus/streams")
-}
-
-pub fn load(name: &str) -> Vec<u8> {
-    let path = corpus_dir().join(format!("{name}.xml"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
-}
 
 /// The order in which the contenders run in round `round` of an interleaved bench: a
 /// different permutation each round (Fisher-Yates over a fixed-seed generator), so that
