@@ -16,7 +16,6 @@
 mod common;
 
 use common::*;
-use std::time::Instant;
 
 type Run<'a> = Box<dyn Fn() -> ReadSum + 'a>;
 
@@ -147,27 +146,20 @@ fn contenders<'a>(
 /// Times each contender `rounds` times, in a new order each round ([`round_order`]), the
 /// input `data` read untimed before each run ([`warm`]); (median, best) MB/s each.
 fn measure(name: &str, data: &[u8], cs: &[Contender<'_>], rounds: usize) -> Vec<(f64, f64)> {
-    let m = cs.len();
-    let mut times: Vec<Vec<f64>> = vec![Vec::new(); m];
     // One untimed warm-up run each, checked.
     for c in cs {
         assert_eq!((c.run)(), c.expect, "{name}: {}", c.label);
     }
-    for r in 0..rounds {
-        for i in round_order(m, r) {
-            warm(data);
-            let t = Instant::now();
-            let got = (cs[i].run)();
-            times[i].push(t.elapsed().as_secs_f64());
-            assert_eq!(got, cs[i].expect, "{name}: {}", cs[i].label);
-        }
-    }
-    (0..m)
-        .map(|i| {
-            let mut v = times[i].clone();
-            v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-            let bytes = cs[i].bytes as f64;
-            (bytes / v[v.len() / 2] / 1e6, bytes / v[0] / 1e6)
+    let times = interleave(rounds, cs.len(), data, |i| {
+        let got = (cs[i].run)();
+        assert_eq!(got, cs[i].expect, "{name}: {}", cs[i].label);
+    });
+    times
+        .iter()
+        .zip(cs)
+        .map(|(&(median, best), c)| {
+            let bytes = c.bytes as f64;
+            (bytes / median / 1e6, bytes / best / 1e6)
         })
         .collect()
 }

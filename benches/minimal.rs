@@ -14,18 +14,19 @@
 //! six peer corpus files); without `--bench` (`cargo test --benches`) one round, the
 //! assertions only. See benches/README.md.
 
-// The corpus table, and the read-everything contenders (the WebSocket ones are
-// `interleaved`'s only).
+// The corpus table, the read-everything contenders (the WebSocket ones are
+// `interleaved`'s only) and the interleaved timing.
 #[allow(dead_code)]
 #[path = "common/files.rs"]
 mod files;
 #[allow(dead_code)]
 #[path = "common/read_all.rs"]
 mod read_all;
+#[allow(dead_code)]
+#[path = "common/rounds.rs"]
+mod rounds;
 
 use read_all::*;
-use std::hint::black_box;
-use std::time::Instant;
 use xmpp_stream::Config;
 
 type Run<'a> = Box<dyn Fn() -> ReadSum + 'a>;
@@ -78,32 +79,11 @@ fn main() {
         if with_rxml {
             runs.push(Box::new(|| rxml_read_all(&d, usize::MAX, true)));
         }
-        let mut times = vec![Vec::with_capacity(rounds); runs.len()];
-        for r in 0..rounds {
-            for k in 0..runs.len() {
-                // A rotation and, on odd rounds, its reverse: no contender always follows
-                // the same one.
-                let i = if r % 2 == 0 {
-                    (k + r) % runs.len()
-                } else {
-                    (runs.len() - 1 - k + r) % runs.len()
-                };
-                let warm = d.iter().step_by(64).fold(0u8, |s, &b| s.wrapping_add(b));
-                black_box(warm);
-                let t = Instant::now();
-                let got = black_box((runs[i])());
-                times[i].push(t.elapsed().as_secs_f64());
-                assert_eq!(got, want, "{name}: contender {i} read something else");
-            }
-        }
+        let stats = rounds::interleave(rounds, runs.len(), &d, |i| {
+            let got = (runs[i])();
+            assert_eq!(got, want, "{name}: contender {i} read something else");
+        });
         let mb = |s: f64| d.len() as f64 / s / 1e6;
-        let stats: Vec<(f64, f64)> = times
-            .iter_mut()
-            .map(|v| {
-                v.sort_by(f64::total_cmp);
-                (v[v.len() / 2], v[0])
-            })
-            .collect();
         let cell = |(m, b): (f64, f64)| format!("{:.0} ({:.0})", mb(m), mb(b));
         let ratio = |k: usize| {
             format!(

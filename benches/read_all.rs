@@ -12,7 +12,6 @@ mod common;
 
 use common::*;
 use std::hint::black_box;
-use std::time::Instant;
 use xmpp_stream::{Element, Event, Node, Parser};
 
 type Run<'a> = Box<dyn Fn() -> usize + 'a>;
@@ -84,23 +83,14 @@ fn main() {
         for run in &contenders {
             assert_eq!(run(), f.stanzas, "{}", f.name);
         }
-        let mut times: Vec<Vec<f64>> = vec![Vec::new(); m];
-        for r in 0..rounds {
-            for i in round_order(m, r) {
-                warm(d);
-                let t = Instant::now();
-                let got = contenders[i]();
-                times[i].push(t.elapsed().as_secs_f64());
-                assert_eq!(got, f.stanzas, "{}", f.name);
-            }
-        }
+        let times = interleave(rounds, m, d, |i| {
+            let got = contenders[i]();
+            assert_eq!(got, f.stanzas, "{}", f.name);
+        });
+        let mb = d.len() as f64 / 1e6;
         let cells: Vec<String> = times
-            .iter_mut()
-            .map(|v| {
-                v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-                let mb = d.len() as f64 / 1e6;
-                format!("{:.0} ({:.0})", mb / v[v.len() / 2], mb / v[0])
-            })
+            .iter()
+            .map(|&(median, best)| format!("{:.0} ({:.0})", mb / median, mb / best))
             .collect();
         println!("| {} | {} |", f.name, cells.join(" | "));
     }

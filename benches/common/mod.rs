@@ -12,8 +12,12 @@ use xmpp_stream::{Config, Event, Parser};
 
 mod files;
 mod read_all;
+mod rounds;
 pub use files::*;
 pub use read_all::*;
+// Only the custom-harness benches time rounds.
+#[allow(unused_imports)]
+pub use rounds::*;
 #[cfg(all(feature = "xso", feature = "minidom"))]
 mod typed;
 #[cfg(all(feature = "xso", feature = "minidom"))]
@@ -37,34 +41,6 @@ pub struct CorpusFile {
 
 /// Size of the prefix fed one byte at a time (cut at the last stanza end at or before it).
 pub const ONE_BYTE_PREFIX: usize = 256 * 1024;
-
-/// The order in which the contenders run in round `round` of an interleaved bench: a
-/// different permutation each round (Fisher-Yates over a fixed-seed generator), so that
-/// no contender always follows the same one. A cyclic rotation did: the contender after
-/// the one-byte runs (which read only a prefix, for long) always started with the file
-/// out of cache, and the one after a whole-file run always with it in (issue 11).
-pub fn round_order(contenders: usize, round: usize) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..contenders).collect();
-    let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ (round as u64).wrapping_mul(0xD1B5_4A32_D192_ED03);
-    for k in (1..contenders).rev() {
-        // xorshift64*
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        let r = state.wrapping_mul(0x2545_F491_4F6C_DD1D);
-        order.swap(k, (r % (k as u64 + 1)) as usize);
-    }
-    order
-}
-
-/// Reads every byte of `data` (untimed, before each timed run): every contender starts
-/// with the input as warm as the others, as a server's is after reading it from a socket.
-pub fn warm(data: &[u8]) {
-    let sum = data.chunks(8).fold(0u64, |s, c| {
-        s ^ c.iter().fold(0u64, |w, &b| w << 8 | b as u64)
-    });
-    black_box(sum);
-}
 
 /// Every corpus file, in a fixed order (the five characters first).
 pub fn corpus() -> Vec<CorpusFile> {

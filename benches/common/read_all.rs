@@ -163,8 +163,8 @@ pub fn quick_xml_websocket_read_all(messages: &[Vec<u8>]) -> ReadSum {
 /// [`quick_xml_read_all`] with the stanzas at depth `top` (1 in a stream, 0 in a message).
 /// Out of line: inlined into both of its callers, the two copies made the compiler inline
 /// less of quick-xml into each, and quick-xml's rows ran ~15 % slower than the same code
-/// in a binary with one caller (measured against a minimal harness of ours and
-/// quick-xml only). The comparison gives quick-xml its best code.
+/// in a binary with one caller (`benches/minimal.rs`). The comparison gives quick-xml its
+/// best code.
 #[inline(never)]
 fn quick_xml_read_from(data: &[u8], top: u32) -> ReadSum {
     use quick_xml::events::Event as Q;
